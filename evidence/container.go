@@ -1,0 +1,38 @@
+package evidence
+
+import (
+	"context"
+	"fmt"
+)
+
+// SniffSize is how many leading bytes Sniff needs to recognise every
+// container format (the ext superblock magic sits at offset 1080, the
+// tar magic at 257, NTFS/FAT boot sectors in the first 512 bytes).
+const SniffSize = 64 << 10
+
+// A Container names a container format recognised from content.
+type Container struct {
+	Name string // "zip", "tar", "gzip", "bzip2", "xz", "7z", "rar", "e01", "disk" (MBR/GPT), "ntfs", "fat", "exfat", "ext4"; "" if none
+	// Disk is true for disk images and volumes. Their own bytes are not an
+	// item to match (no list holds the digest of a whole drive) and are not
+	// hashed as one; archives are hashed and matched as items, then expanded.
+	Disk bool
+}
+
+// Sniff recognises the container format of content that starts with head
+// (at least SniffSize bytes, or the whole content if shorter). It looks at
+// content only, never at names.
+func Sniff(head []byte) Container {
+	return Container{}
+}
+
+// Expand walks the items inside parent, whose open content is f and whose
+// format Sniff found to be c. Children get the locator parent.Path + "!" +
+// inner path and depth parent.Depth+1. Limits bound the expansion; hitting
+// one yields an item with Err set (the scan reports it), not a silent stop.
+func Expand(ctx context.Context, parent Item, f File, c Container, lim Limits, fn WalkFunc) error {
+	if parent.Depth >= lim.MaxDepth {
+		return fn(Item{Path: parent.Path, Depth: parent.Depth, Err: fmt.Errorf("container nesting depth limit %d reached; %s content not examined", lim.MaxDepth, c.Name)})
+	}
+	return fmt.Errorf("%s: %s containers are not supported yet", parent.Path, c.Name)
+}
