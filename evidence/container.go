@@ -23,6 +23,15 @@ type Container struct {
 // (at least SniffSize bytes, or the whole content if shorter). It looks at
 // content only, never at names.
 func Sniff(head []byte) Container {
+	if c := sniffEWF(head); c.Name != "" {
+		return c
+	}
+	if c := sniffVolume(head); c.Name != "" {
+		return c
+	}
+	if c := sniffArchive(head); c.Name != "" {
+		return c
+	}
 	return Container{}
 }
 
@@ -33,6 +42,15 @@ func Sniff(head []byte) Container {
 func Expand(ctx context.Context, parent Item, f File, c Container, lim Limits, fn WalkFunc) error {
 	if parent.Depth >= lim.MaxDepth {
 		return fn(Item{Path: parent.Path, Depth: parent.Depth, Err: fmt.Errorf("container nesting depth limit %d reached; %s content not examined", lim.MaxDepth, c.Name)})
+	}
+	if c.Name == "e01" {
+		return expandEWF(ctx, parent, f, lim, fn)
+	}
+	if isVolumeContainer(c) {
+		return expandVolume(ctx, parent, f, lim, fn)
+	}
+	if isArchiveContainer(c) {
+		return expandArchive(ctx, parent, f, c, lim, fn)
 	}
 	return fmt.Errorf("%s: %s containers are not supported yet", parent.Path, c.Name)
 }

@@ -70,6 +70,13 @@ type Item struct {
 	// Regular or that carry Err. For items of streaming containers (tar,
 	// gzip, rar) Open is only valid until the walk function returns.
 	Open func() (File, error) `json:"-"`
+
+	// Unexamined is set only on the summary item (Type Other, the disk's
+	// own locator) that WalkDisk sends after a disk's or volume's files:
+	// the parts of it that were not examined (unpartitioned space, free
+	// clusters, partitions without a recognised file system). It is not
+	// an error; the scan adds it to its summary.
+	Unexamined []Gap `json:"-"`
 }
 
 // WalkFunc receives each item. Returning a non-nil error stops the walk and

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hashtriage/hashtriage/hashset"
+	"github.com/hashtriage/hashtriage/report"
+	"github.com/hashtriage/hashtriage/scan"
+)
+
+func newHashCmd() *cobra.Command {
+	var (
+		algos  string
+		format string
+		jobs   int
+		output string
+	)
+	cmd := &cobra.Command{
+		Use:   "hash [flags] PATH...",
+		Short: "Print the digests of files, in a form that sets import reads back",
+		Long: `Hash walks every PATH by the same rules as scan (read-only, O_NOATIME, no
+symbolic links followed, FIFOs/sockets/devices skipped) and prints one row per
+file, sorted by path: CSV "path,size," then one column per algorithm in the
+order given; or JSON Lines; or hashdeep's own format. The CSV output can be
+imported as a list with "hashtriage sets import".
+
+Files that cannot be read are reported on standard error and make hash exit
+with status 3 after printing the others.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var algs []hashset.Algorithm
+			for _, n := range strings.Split(algos, ",") {
+				a, err := hashset.ParseAlgorithm(n)
+				if err != nil {
+					return scanFailed("--algo: %v", err)
+				}
+				if !a.Exact() {
+					return scanFailed("--algo %s: perceptual hashes are not available in this build", a)
+				}
+				algs = append(algs, a)
+			}
+			lf, err := report.ParseListFormat(format)
+			if err != nil {
+				return scanFailed("--format: %v", err)
+			}
+			if jobs < 1 {
+				return scanFailed("--jobs must be at least 1, not %d", jobs)
+			}
+			sources, roots, err := openEvidence(args)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			var file *report.AtomicFile
+			if output != "" {
+				if root, inside := insideAny(output, roots); inside {
+					return scanFailed("%s is inside the evidence %s: nothing may be written under an evidence root", output, root)
+				}
+				if file, err = report.CreateAtomic(output); err != nil {
+					return scanFailed("%v", err)
+				}
+				defer file.Abort()
+				out = file
+			}
+			wd, _ := os.Getwd()
+			lw, err := report.NewListWriter(out, lf, report.ListOptions{Algorithms: algs, WorkingDir: wd, Command: os.Args})
+			if err != nil {
+				return scanFailed("%v", err)
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+
+			// Rows are kept (path and digests only, a couple of hundred
+			// bytes each) and printed sorted, so that the output does not
+			// depend on thread scheduling.
+			var rows, failures []scan.Result
+			sum, err := scan.Run(ctx, scan.Config{Algorithms: algs, Sources: sources, Jobs: jobs,
+				OnResult: func(r scan.Result) error {
+					switch r.Outcome {
+					case scan.Failed:
+						failures = append(failures, r)
+					case scan.Unmatched:
+						rows = append(rows, r)
+					}
+					return nil
+				}})
+			if err != nil {
+				return scanFailed("hash: %v", err)
+			}
+			sort.Slice(rows, func(i, j int) bool { return rows[i].Item.Path < rows[j].Item.Path })
+			for _, r := range rows {
+				if err := lw.Write(r); err != nil {
+					return scanFailed("write: %v", err)
+				}
+			}
+			if err := lw.Close(); err != nil {
+				return scanFailed("write: %v", err)
+			}
+			if file != nil {
+				if _, err := report.CommitWithSidecar(file); err != nil {
+					return scanFailed("%v", err)
+				}
+			}
+			stderr := cmd.ErrOrStderr()
+			sort.Slice(failures, func(i, j int) bool { return failures[i].Item.Path < failures[j].Item.Path })
+			for _, r := range failures {
+				fmt.Fprintf(stderr, "hashtriage: error: %v\n", r.Err)
+			}
+			if sum.Skipped > 0 {
+				var kinds []string
+				for k, n := range sum.SkippedByType {
+					kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
+				}
+				sort.Strings(kinds)
+				fmt.Fprintf(stderr, "hashtriage: %d items skipped, not files (%s)\n", sum.Skipped, strings.Join(kinds, ", "))
+			}
+			switch {
+			case sum.Interrupted:
+				return scanFailed("interrupted: not every file was hashed")
+			case len(failures) > 0:
+				return scanFailed("%d items could not be read", len(failures))
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&algos, "algo", "md5,sha1,sha256", "comma-separated algorithms, in column order: md5, sha1, sha256")
+	fl.StringVar(&format, "format", "csv", "output format: csv, jsonl or hashdeep")
+	fl.IntVar(&jobs, "jobs", runtime.NumCPU(), "files read at once (1 for a single spinning disk)")
+	fl.StringVarP(&output, "output", "o", "", "write to this file (atomically, with FILE.sha256) instead of standard output")
+	return cmd
+}

@@ -1,0 +1,121 @@
+package evidence
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/hashtriage/hashtriage/evidence/volume"
+)
+
+// A Gap is a part of a disk or volume that was not examined for files:
+// space outside every partition, free clusters of a file system (which
+// may hold deleted content; nothing is carved), a partition without a
+// recognised file system. It is not an error; a scan summary should say
+// how many bytes were left unexamined and why.
+type Gap = volume.Gap
+
+// sniffVolume recognises disks (MBR or GPT) and bare volumes (NTFS, FAT,
+// ext2/3/4, exFAT) from their first sectors.
+func sniffVolume(head []byte) Container {
+	switch volume.Detect(head) {
+	case "ntfs":
+		return Container{Name: "ntfs", Disk: true}
+	case "fat":
+		return Container{Name: "fat", Disk: true}
+	case "ext":
+		return Container{Name: "ext4", Disk: true}
+	case "exfat":
+		return Container{Name: "exfat", Disk: true}
+	}
+	if volume.HasPartitionTable(head) {
+		return Container{Name: "disk", Disk: true}
+	}
+	return Container{}
+}
+
+// isVolumeContainer reports whether Expand should hand c to expandVolume.
+func isVolumeContainer(c Container) bool {
+	switch c.Name {
+	case "disk", "ntfs", "fat", "exfat", "ext4":
+		return true
+	}
+	return false
+}
+
+// expandVolume is Expand for disks and volumes: it lists the files of
+// every partition's file system as items, then one summary item (see
+// WalkDisk).
+func expandVolume(ctx context.Context, parent Item, f File, lim Limits, fn WalkFunc) error {
+	_, err := WalkDisk(ctx, parent, f, f.Size(), fn)
+	return err
+}
+
+// WalkDisk lists the files inside a disk or volume read through r (a raw
+// image, a block device, E01 media, or a partition image found in an
+// archive) of size bytes. parent is the item of the disk itself: children
+// get the locator parent.Path + "!" + inner path ("disk.E01!p2/Users/a/x.jpg";
+// a bare volume has no "pN" level; an NTFS alternate data stream ends in
+// ":name") and depth parent.Depth+1, and carry file-system metadata (MFT
+// entry or inode number, deleted flag, stream name, MAC(B) times).
+//
+// A partition or volume that cannot be parsed becomes an item with Err that
+// names it. After the files, WalkDisk sends one item of Type Other with the
+// disk's own locator, Depth parent.Depth+1 and Unexamined set: what was
+// not examined (see Gap). A scan should add those to its summary and not
+// count that item as skipped. The same gaps are returned in the Summary.
+//
+// Items of deleted files carry Meta.Deleted; their content is what the
+// file-system metadata still points at and may be partly overwritten.
+func WalkDisk(ctx context.Context, parent Item, r io.ReaderAt, size int64, fn WalkFunc) (*volume.Summary, error) {
+	depth := parent.Depth + 1
+	sum, err := volume.Walk(ctx, r, size, func(e volume.Entry) error {
+		return fn(volumeItem(parent.Path, depth, e))
+	})
+	if err != nil {
+		return sum, err
+	}
+	gaps := append([]Gap(nil), sum.Gaps...)
+	return sum, fn(Item{Path: parent.Path, Type: Other, Depth: depth, Unexamined: gaps})
+}
+
+func volumeItem(parentPath string, depth int, e volume.Entry) Item {
+	it := Item{
+		Path:  parentPath + "!" + e.Path,
+		Size:  e.Size,
+		Depth: depth,
+		Meta: Metadata{
+			FileSystem: e.FileSystem,
+			Inode:      e.Inode,
+			Deleted:    e.Deleted,
+			Stream:     e.Stream,
+			Modified:   e.Modified,
+			Accessed:   e.Accessed,
+			Changed:    e.Changed,
+			Created:    e.Created,
+		},
+	}
+	if e.Path == "" {
+		it.Path = parentPath
+	}
+	switch e.Kind {
+	case volume.KindSymlink:
+		it.Type = Symlink
+	case volume.KindOther:
+		it.Type = Other
+	}
+	if e.Err != nil {
+		it.Err = fmt.Errorf("%s: %w", it.Path, e.Err)
+		return it
+	}
+	if it.Type == Regular {
+		it.Open = func() (File, error) {
+			f, err := e.Open()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", it.Path, err)
+			}
+			return f, nil
+		}
+	}
+	return it
+}

@@ -1,0 +1,69 @@
+package ewf
+
+import (
+	"bytes"
+	"crypto/md5"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"testing"
+)
+
+// TestSmallCacheConcurrent reads with a cache much smaller than the image
+// from several goroutines, so that entries are evicted and their buffers
+// reused while others read: the content must stay right (run with -race).
+func TestSmallCacheConcurrent(t *testing.T) {
+	for _, name := range []string{"testdata/image.E01", "testdata/split.E01"} {
+		im, err := Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]byte, im.Size())
+		if _, err := im.ReadAt(want, 0); err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%x", md5.Sum(want)); got != fmt.Sprintf("%x", im.md5) {
+			t.Fatalf("%s: MD5 %s, stored %x", name, got, im.md5)
+		}
+		im.Close()
+
+		im, err = Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		im.cache = newChunkCache(3, im.recycleBuf)
+		im.readAhead = 2
+		var wg sync.WaitGroup
+		errs := make(chan error, 6)
+		for g := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rng := rand.New(rand.NewPCG(uint64(g), 11))
+				buf := make([]byte, 50000)
+				for i := range 300 {
+					off := rng.Int64N(im.Size())
+					if g%2 == 0 {
+						off = int64(i) * 7000 % im.Size()
+					}
+					n, err := im.ReadAt(buf[:rng.IntN(len(buf))+1], off)
+					if err != nil && err != io.EOF {
+						errs <- err
+						return
+					}
+					if !bytes.Equal(buf[:n], want[off:off+int64(n)]) {
+						errs <- fmt.Errorf("%s: content at %d differs", name, off)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		im.Close()
+	}
+}

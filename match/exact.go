@@ -1,0 +1,44 @@
+package match
+
+import (
+	"bytes"
+
+	"github.com/hashtriage/hashtriage/hashset"
+)
+
+// exactIndex finds a digest in one sorted table: the table's bloom filter
+// answers most misses alone; a candidate is then looked up in the bucket of
+// the table's fence index (entries sharing the digest's leading bits, about
+// eight of them) by binary search.
+type exactIndex struct {
+	t       *hashset.Table
+	w       int
+	digests []byte
+}
+
+func newExactIndex(t *hashset.Table) *exactIndex {
+	return &exactIndex{t: t, w: t.Algorithm().Size(), digests: t.Digests()}
+}
+
+// find returns the entries [lo, hi) whose digest is d (empty if none).
+func (x *exactIndex) find(d []byte) (lo, hi int) {
+	if len(d) != x.w || !x.t.MayContain(d) {
+		return 0, 0
+	}
+	lo, hi = x.t.Bucket(d)
+	w := x.w
+	for lo < hi { // first entry >= d
+		mid := int(uint(lo+hi) >> 1)
+		if bytes.Compare(x.digests[mid*w:mid*w+w], d) < 0 {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	end := lo
+	n := len(x.digests) / w
+	for end < n && bytes.Equal(x.digests[end*w:end*w+w], d) {
+		end++
+	}
+	return lo, end
+}

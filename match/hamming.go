@@ -1,0 +1,593 @@
+package match
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// This file holds the Hamming-distance indexes for perceptual hashes: a
+// multi-index hashing (MIH) structure after Norouzi, Punjani and Fleet,
+// "Fast Search in Hamming Space with Multi-Index Hashing" (CVPR 2012).
+//
+// The hash is cut into m disjoint chunks. If dist(q, h) ≤ d and radii r_i
+// satisfy Σ(r_i+1) ≥ d+1, some chunk i differs in at most r_i bits (otherwise
+// the chunk distances would add up to more than d). So probing, for every
+// chunk i, every key within r_i bits of the query's chunk finds every hash
+// within d. Radii are chosen per query distance by a small dynamic program that
+// minimises the expected work, and when that work exceeds a linear scan the
+// index scans linearly instead. Candidates found by several chunks (or, in
+// SearchAny, several query variants) are verified once, through a bitset.
+//
+// Each chunk table is a counting sort of hash ids by the chunk's value:
+// offsets[v]..offsets[v+1] delimit, in ids, the hashes whose chunk equals v.
+// Chunks never straddle a 64-bit word: each word is cut into k chunks, with
+// k chosen from the number of hashes so that a bucket holds about one id.
+
+// ErrHashLength is returned when a flat hash slice is not a whole number of hashes.
+var ErrHashLength = errors.New("hash data length is not a multiple of the hash size")
+
+// Work estimates (nanoseconds) used to plan a query; measured on a 2-vCPU
+// AMD EPYC VM, they only need to be right within a factor of two or so.
+const (
+	costProbe     = 12.0  // look up one bucket: offsets miss plus ids miss
+	costCandidate = 14.0  // dedupe bit, random fetch of a hash, popcount
+	costLinear256 = 2.0   // sequential scan of one 256-bit hash, one query
+	costLinearAny = 1.125 // the same per variant when 8 variants share a pass
+	costLinear64  = 1.0   // sequential scan of one 64-bit hash
+)
+
+// minIndexed is the smallest hash count for which chunk tables are built;
+// below it a linear scan is as fast as anything.
+const minIndexed = 512
+
+// chunk describes one chunk: bits [shift, shift+width) of 64-bit word word.
+type chunk struct {
+	word  int
+	shift uint
+	width uint
+}
+
+func (c chunk) key(words []uint64) uint32 {
+	return uint32(words[c.word]>>c.shift) & (1<<c.width - 1)
+}
+
+// mih is the chunk-table part shared by Index256 and Index64.
+type mih struct {
+	n       int
+	chunks  []chunk
+	offsets [][]uint32 // per chunk, 1<<width + 1 entries
+	ids     [][]uint32 // per chunk, n entries
+
+	// plans[d][i] is the radius for chunk i at query distance d, nil for a
+	// linear scan; plansMany is the same for searches of several variants,
+	// where a linear pass is relatively cheaper per variant.
+	plans, plansMany [][]int8
+	pool             sync.Pool
+	alwaysIndex      bool // tests: use the tables whenever a plan exists, never the cheaper linear scan
+
+}
+
+// chunkLayout cuts each of nwords 64-bit words into k near-equal chunks.
+func chunkLayout(nwords, k int) []chunk {
+	var cs []chunk
+	for w := 0; w < nwords; w++ {
+		shift := uint(0)
+		for j := 0; j < k; j++ {
+			width := uint(64 / k)
+			if j < 64%k {
+				width++
+			}
+			cs = append(cs, chunk{word: w, shift: shift, width: width})
+			shift += width
+		}
+	}
+	return cs
+}
+
+// chunksPerWord picks k so that chunks have about log2(n) bits (one id per
+// bucket, the MIH optimum) but at most 22 bits, to bound the offset tables
+// at 16 MiB each. It returns 0 when no tables are worth building.
+func chunksPerWord(n int) int {
+	if n < minIndexed {
+		return 0
+	}
+	b := bits.Len(uint(n)) - 1 // floor(log2 n)
+	b = max(8, min(b, 22))
+	return (64 + b - 1) / b
+}
+
+// scratch is the per-search state: a bitset of ids already verified and the
+// list of ids set in it, so that clearing costs only what was touched.
+type scratch struct {
+	seen    []uint64
+	touched []uint32 // ids set in seen, each once
+	cands   []uint32 // ids gathered from buckets, with repeats
+	keys    []uint32
+}
+
+func (m *mih) getScratch() *scratch {
+	if s, ok := m.pool.Get().(*scratch); ok {
+		return s
+	}
+	return &scratch{seen: make([]uint64, (m.n+63)/64)}
+}
+
+func (m *mih) putScratch(s *scratch) {
+	if len(s.touched) > len(s.seen) {
+		clear(s.seen)
+	} else {
+		for _, id := range s.touched {
+			s.seen[id>>6] = 0
+		}
+	}
+	s.touched = s.touched[:0]
+	m.pool.Put(s)
+}
+
+// build fills the chunk tables with a counting sort per chunk; key(i, c)
+// returns chunk c of hash i.
+func (m *mih) build(nwords, k int, keyOf func(i int, c chunk) uint32, linearOne, linearMany float64) {
+	if k == 0 {
+		return
+	}
+	k = max(k, 3) // chunks of at most 22 bits keep offset tables at 16 MiB
+	m.chunks = chunkLayout(nwords, k)
+	m.offsets = make([][]uint32, len(m.chunks))
+	m.ids = make([][]uint32, len(m.chunks))
+	// One chunk per worker at a time: each needs 120 bytes of scratch per
+	// hash, and the work is memory-bound, so more workers than cores only
+	// add scratch.
+	var wg sync.WaitGroup
+	work := make(chan int, len(m.chunks))
+	for ci := range m.chunks {
+		work <- ci
+	}
+	close(work)
+	for range min(runtime.GOMAXPROCS(0), len(m.chunks)) {
+		wg.Go(func() {
+			keys := make([]uint32, m.n)
+			tmp := make([]uint64, m.n)
+			for ci := range work {
+				c := m.chunks[ci]
+				for i := range keys {
+					keys[i] = keyOf(i, c)
+				}
+				m.offsets[ci], m.ids[ci] = countingSort(keys, tmp, c.width)
+			}
+		})
+	}
+	wg.Wait()
+	m.plans = m.plan(linearOne)
+	m.plansMany = m.plan(linearMany)
+}
+
+// countingSort returns the chunk table for keys (width bits each): ids
+// 0..len(keys)-1 ordered by key, ascending within a key, and offsets, where
+// the ids with key v are ids[offsets[v]:offsets[v+1]]. tmp is scratch of
+// len(keys). It sorts by the high half of the key bits first, into buckets
+// small enough for the cache, then each bucket by the low half: a plain
+// counting sort over 2^22 keys would miss the cache on nearly every write.
+func countingSort(keys []uint32, tmp []uint64, width uint) (offsets, ids []uint32) {
+	n := len(keys)
+	loBits := (width + 1) / 2
+	hiBits := width - loBits
+	loMask := uint32(1)<<loBits - 1
+	hiStart := make([]int, 1<<hiBits+1)
+	for _, k := range keys {
+		hiStart[k>>loBits+1]++
+	}
+	for b := 1; b < len(hiStart); b++ {
+		hiStart[b] += hiStart[b-1]
+	}
+	next := slices.Clone(hiStart[:1<<hiBits])
+	for i, k := range keys {
+		b := k >> loBits
+		tmp[next[b]] = uint64(k&loMask)<<32 | uint64(i)
+		next[b]++
+	}
+	offsets = make([]uint32, 1<<width+1)
+	ids = make([]uint32, n)
+	count := make([]uint32, 1<<loBits+1)
+	for b := 0; b < 1<<hiBits; b++ {
+		lo, hi := hiStart[b], hiStart[b+1]
+		clear(count)
+		for _, e := range tmp[lo:hi] {
+			count[e>>32+1]++
+		}
+		for v := 1; v < len(count); v++ {
+			count[v] += count[v-1]
+		}
+		base := uint32(b) << loBits
+		for v := range count[:1<<loBits] {
+			offsets[base+uint32(v)] = uint32(lo) + count[v]
+		}
+		for _, e := range tmp[lo:hi] {
+			v := e >> 32
+			ids[lo+int(count[v])] = uint32(e)
+			count[v]++
+		}
+	}
+	offsets[1<<width] = uint32(n)
+	return offsets, ids
+}
+
+// plan computes, for every query distance d, the chunk radii that minimise
+// the expected work subject to Σ(r_i+1) ≥ d+1, or nil when a linear scan of
+// all n hashes, at linearCost per hash and query variant, is cheaper.
+func (m *mih) plan(linearCost float64) [][]int8 {
+	maxD := 0
+	for _, c := range m.chunks {
+		maxD += int(c.width)
+	}
+	plans := make([][]int8, maxD+1)
+	linear := float64(m.n) * linearCost
+	if m.alwaysIndex {
+		linear = math.Inf(1)
+	}
+	const maxRadius = 6
+	// best[i][s]: minimum cost over chunks i.. reaching a radius sum s
+	// (capped at need). choice[i][s]: the radius taken at chunk i.
+	need := maxD + 1
+	inf := math.Inf(1)
+	nc := len(m.chunks)
+	best := make([][]float64, nc+1)
+	choice := make([][]int8, nc)
+	for i := range best {
+		best[i] = make([]float64, need+1)
+	}
+	for s := 1; s <= need; s++ {
+		best[nc][s] = inf
+	}
+	for i := nc - 1; i >= 0; i-- {
+		choice[i] = make([]int8, need+1)
+		w := int(m.chunks[i].width)
+		bucket := float64(m.n) / math.Ldexp(1, w)
+		for s := 0; s <= need; s++ {
+			best[i][s], choice[i][s] = best[i+1][s], -1 // chunk not probed
+			probes := 0.0
+			for r := 0; r <= min(maxRadius, w); r++ {
+				probes += binomial(w, r)
+				cost := probes * (costProbe + bucket*costCandidate)
+				rest := max(0, s-(r+1))
+				if c := cost + best[i+1][rest]; c < best[i][s] {
+					best[i][s], choice[i][s] = c, int8(r)
+				}
+			}
+		}
+	}
+	for d := 0; d <= maxD; d++ {
+		s := d + 1
+		if best[0][s] >= linear {
+			continue
+		}
+		radii := make([]int8, nc)
+		for i := 0; i < nc; i++ {
+			r := choice[i][s]
+			radii[i] = r
+			s = max(0, s-(int(r)+1))
+		}
+		plans[d] = radii
+	}
+	return plans
+}
+
+func binomial(n, k int) float64 {
+	r := 1.0
+	for i := 0; i < k; i++ {
+		r = r * float64(n-i) / float64(i+1)
+	}
+	return r
+}
+
+// probeKeys appends to keys every value within radius bits of key (width bits).
+func probeKeys(keys []uint32, key uint32, width uint, radius int) []uint32 {
+	keys = append(keys, key)
+	limit := uint32(1) << width
+	for k := 1; k <= radius && k <= int(width); k++ {
+		// Gosper's hack: every width-bit mask with exactly k bits set.
+		for mask := uint32(1)<<k - 1; mask < limit; {
+			keys = append(keys, key^mask)
+			c := mask & -mask
+			r := mask + c
+			mask = (((r ^ mask) >> 2) / c) | r
+		}
+	}
+	return keys
+}
+
+// Index256 finds 256-bit hashes (PDQ) within a Hamming distance of a query.
+// It never writes to the hash data it was built on, which may therefore be
+// a read-only memory-mapped slice. An Index256 is safe for concurrent use.
+//
+// Memory: 4 bytes per hash per chunk for the id tables plus 4 bytes per
+// bucket for the offsets. At 10 million hashes the index cuts each word into
+// 3 chunks of 21–22 bits: 12 × 40 MB of ids + 128 MB of offsets ≈ 610 MB,
+// besides the 320 MB of hashes; each concurrent search holds an n-bit bitset.
+type Index256 struct {
+	hashes []byte
+	mih
+}
+
+// NewIndex256 builds an index over hashes, n*32 bytes: hash i is
+// hashes[32*i : 32*i+32], the big-endian bytes of its hex form.
+func NewIndex256(hashes []byte) (*Index256, error) {
+	n := len(hashes) / 32
+	return newIndex256(hashes, chunksPerWord(n), false)
+}
+
+// newIndex256 builds with k chunks per 64-bit word (0: linear scan only);
+// alwaysIndex makes every search that can use the tables use them.
+func newIndex256(hashes []byte, k int, alwaysIndex bool) (*Index256, error) {
+	if len(hashes)%32 != 0 {
+		return nil, fmt.Errorf("match: PDQ index: %d bytes: %w", len(hashes), ErrHashLength)
+	}
+	n := len(hashes) / 32
+	if n > math.MaxUint32 {
+		return nil, fmt.Errorf("match: PDQ index: %d hashes is more than the index can number", n)
+	}
+	ix := &Index256{hashes: hashes}
+	ix.n, ix.alwaysIndex = n, alwaysIndex
+	ix.build(4, k, func(i int, c chunk) uint32 {
+		w := binary.LittleEndian.Uint64(hashes[32*i+8*c.word:])
+		return uint32(w>>c.shift) & (1<<c.width - 1)
+	}, costLinear256, costLinearAny)
+	return ix, nil
+}
+
+// Len returns the number of hashes in the index.
+func (ix *Index256) Len() int { return ix.n }
+
+// words256 loads a hash as four 64-bit words. The byte order is irrelevant to
+// Hamming distance as long as queries and hashes are loaded alike;
+// little-endian is a plain load on common hardware.
+func words256(h []byte) [4]uint64 {
+	_ = h[31]
+	return [4]uint64{
+		binary.LittleEndian.Uint64(h[0:]),
+		binary.LittleEndian.Uint64(h[8:]),
+		binary.LittleEndian.Uint64(h[16:]),
+		binary.LittleEndian.Uint64(h[24:]),
+	}
+}
+
+// Distance256 returns the Hamming distance between two 256-bit hashes.
+func Distance256(a, b [32]byte) int {
+	x, y := words256(a[:]), words256(b[:])
+	return bits.OnesCount64(x[0]^y[0]) + bits.OnesCount64(x[1]^y[1]) +
+		bits.OnesCount64(x[2]^y[2]) + bits.OnesCount64(x[3]^y[3])
+}
+
+// Search calls fn once for every hash i within maxDist of q, with its
+// distance. Calls come in no particular order, but the same for the same
+// index and query. A negative maxDist matches nothing; maxDist ≥ 256
+// matches every hash.
+func (ix *Index256) Search(q [32]byte, maxDist int, fn func(i, dist int)) {
+	ix.SearchAny([][32]byte{q}, maxDist, fn)
+}
+
+// SearchAny calls fn once for every hash i within maxDist of at least one
+// of qs (for PDQ, the 8 dihedral variants of an image's hash), with its
+// minimum distance to them. Each candidate is verified once against all of
+// qs, however many chunks and variants found it.
+func (ix *Index256) SearchAny(qs [][32]byte, maxDist int, fn func(i, dist int)) {
+	if maxDist < 0 || ix.n == 0 || len(qs) == 0 {
+		return
+	}
+	qw := make([][4]uint64, 0, len(qs))
+	for _, q := range qs {
+		w := words256(q[:])
+		dup := false
+		for _, p := range qw {
+			if p == w {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			qw = append(qw, w)
+		}
+	}
+	plans := ix.plans
+	if len(qw) > 1 {
+		plans = ix.plansMany
+	}
+	if maxDist >= len(plans) || plans[maxDist] == nil {
+		ix.linear(qw, maxDist, fn)
+		return
+	}
+	radii := plans[maxDist]
+	s := ix.getScratch()
+	defer ix.putScratch(s)
+	// Three passes rather than one loop, because the work is memory latency:
+	// gathering bucket contents, then marking ids in the bitset, then
+	// fetching hashes, each in a tight loop of independent loads, lets the
+	// processor keep many cache misses in flight at once.
+	cands := s.cands[:0]
+	for _, q := range qw {
+		for ci, c := range ix.chunks {
+			if radii[ci] < 0 {
+				continue
+			}
+			s.keys = probeKeys(s.keys[:0], c.key(q[:]), c.width, int(radii[ci]))
+			cands = gather(cands, s.keys, ix.offsets[ci], ix.ids[ci])
+		}
+	}
+	s.cands = cands
+	seen, unique := s.seen, s.touched
+	for _, id := range cands {
+		bit := uint64(1) << (id & 63)
+		if seen[id>>6]&bit == 0 {
+			seen[id>>6] |= bit
+			unique = append(unique, id)
+		}
+	}
+	s.touched = unique
+	hashes := ix.hashes
+	if len(qw) == 1 {
+		v := qw[0]
+		for _, id := range unique {
+			h := words256(hashes[32*int(id):])
+			d := bits.OnesCount64(h[0]^v[0]) + bits.OnesCount64(h[1]^v[1]) +
+				bits.OnesCount64(h[2]^v[2]) + bits.OnesCount64(h[3]^v[3])
+			if d <= maxDist {
+				fn(int(id), d)
+			}
+		}
+		return
+	}
+	// Gather a block of hashes in a tight loop first, so that many fetches
+	// are in flight at once, then compare the block with every variant.
+	var block [256][4]uint64
+	for len(unique) > 0 {
+		ids := unique[:min(len(unique), len(block))]
+		unique = unique[len(ids):]
+		for j, id := range ids {
+			block[j] = words256(hashes[32*int(id):])
+		}
+		for j, id := range ids {
+			if best := minDistance(block[j], qw, maxDist); best <= maxDist {
+				fn(int(id), best)
+			}
+		}
+	}
+}
+
+// gather appends the ids in the buckets of keys. Bucket bounds are read for
+// a block of keys before any ids, so the offset-table misses overlap.
+func gather(cands, keys, off, ids []uint32) []uint32 {
+	var lo, hi [64]uint32
+	for len(keys) > 0 {
+		block := keys[:min(len(keys), len(lo))]
+		keys = keys[len(block):]
+		for j, key := range block {
+			lo[j], hi[j] = off[key], off[key+1]
+		}
+		for j := range block {
+			for _, id := range ids[lo[j]:hi[j]] {
+				cands = append(cands, id)
+			}
+		}
+	}
+	return cands
+}
+
+// minDistance returns the smallest distance from h to any of qw, or a value
+// above maxDist when none is within it. Half a hash usually suffices to rule
+// a variant out, which halves the popcounts.
+func minDistance(h [4]uint64, qw [][4]uint64, maxDist int) int {
+	best := maxDist + 1
+	for _, v := range qw {
+		d := bits.OnesCount64(h[0]^v[0]) + bits.OnesCount64(h[1]^v[1])
+		if d >= best {
+			continue
+		}
+		d += bits.OnesCount64(h[2]^v[2]) + bits.OnesCount64(h[3]^v[3])
+		best = min(best, d)
+	}
+	return best
+}
+
+// linear checks every hash against every query variant.
+func (ix *Index256) linear(qw [][4]uint64, maxDist int, fn func(i, dist int)) {
+	hashes := ix.hashes
+	if len(qw) == 1 {
+		v := qw[0]
+		for i := 0; i < ix.n; i++ {
+			h := words256(hashes[32*i:])
+			d := bits.OnesCount64(h[0]^v[0]) + bits.OnesCount64(h[1]^v[1]) +
+				bits.OnesCount64(h[2]^v[2]) + bits.OnesCount64(h[3]^v[3])
+			if d <= maxDist {
+				fn(i, d)
+			}
+		}
+		return
+	}
+	for i := 0; i < ix.n; i++ {
+		if best := minDistance(words256(hashes[32*i:]), qw, maxDist); best <= maxDist {
+			fn(i, best)
+		}
+	}
+}
+
+// Index64 finds 64-bit hashes (goimagehash aHash, dHash, pHash) within a
+// Hamming distance of a query, by multi-index hashing over chunks of the
+// 64 bits, or by a linear popcount scan when that is cheaper. It keeps its
+// own copy of the hashes (8 bytes each). An Index64 is safe for concurrent use.
+type Index64 struct {
+	hashes []uint64
+	mih
+}
+
+// NewIndex64 builds an index over hashes, n*8 bytes, each a big-endian uint64.
+func NewIndex64(hashes []byte) (*Index64, error) {
+	return newIndex64(hashes, chunksPerWord(len(hashes)/8), false)
+}
+
+func newIndex64(hashes []byte, k int, alwaysIndex bool) (*Index64, error) {
+	if len(hashes)%8 != 0 {
+		return nil, fmt.Errorf("match: 64-bit hash index: %d bytes: %w", len(hashes), ErrHashLength)
+	}
+	n := len(hashes) / 8
+	if n > math.MaxUint32 {
+		return nil, fmt.Errorf("match: 64-bit hash index: %d hashes is more than the index can number", n)
+	}
+	ix := &Index64{hashes: make([]uint64, n)}
+	for i := range ix.hashes {
+		ix.hashes[i] = binary.BigEndian.Uint64(hashes[8*i:])
+	}
+	ix.n, ix.alwaysIndex = n, alwaysIndex
+	ix.build(1, k, func(i int, c chunk) uint32 {
+		return uint32(ix.hashes[i]>>c.shift) & (1<<c.width - 1)
+	}, costLinear64, costLinear64)
+	return ix, nil
+}
+
+// Len returns the number of hashes in the index.
+func (ix *Index64) Len() int { return ix.n }
+
+// Search calls fn once for every hash i within maxDist of q, with its
+// distance, in no particular order (the same for the same index and query).
+// A negative maxDist matches nothing; maxDist ≥ 64 matches every hash.
+func (ix *Index64) Search(q uint64, maxDist int, fn func(i, dist int)) {
+	if maxDist < 0 || ix.n == 0 {
+		return
+	}
+	if maxDist >= len(ix.plans) || ix.plans[maxDist] == nil {
+		for i, h := range ix.hashes {
+			if d := bits.OnesCount64(h ^ q); d <= maxDist {
+				fn(i, d)
+			}
+		}
+		return
+	}
+	radii := ix.plans[maxDist]
+	s := ix.getScratch()
+	defer ix.putScratch(s)
+	qw := []uint64{q}
+	for ci, c := range ix.chunks {
+		if radii[ci] < 0 {
+			continue
+		}
+		s.keys = probeKeys(s.keys[:0], c.key(qw), c.width, int(radii[ci]))
+		off, ids := ix.offsets[ci], ix.ids[ci]
+		for _, key := range s.keys {
+			for _, id := range ids[off[key]:off[key+1]] {
+				bit := uint64(1) << (id & 63)
+				if s.seen[id>>6]&bit != 0 {
+					continue
+				}
+				s.seen[id>>6] |= bit
+				s.touched = append(s.touched, id)
+				if d := bits.OnesCount64(ix.hashes[id] ^ q); d <= maxDist {
+					fn(int(id), d)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,135 @@
+package match
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashtriage/hashtriage/bench/pdqgen"
+)
+
+// Benchmarks of the PDQ index (figures in bench/README.index.md):
+//
+//	go test -run='^$' -bench=Index256 -benchtime=2000x ./match
+//	HASHTRIAGE_BENCH_10M=1 go test -run='^$' -bench=Index256 -benchtime=2000x -timeout=30m ./match
+
+type benchSet struct {
+	hashes  []byte
+	plants  []pdqgen.Plant
+	ix      *Index256
+	build   time.Duration
+	indexMB float64
+}
+
+var (
+	benchMu   sync.Mutex
+	benchSets = map[int]*benchSet{}
+)
+
+// benchSizes lists the haystack sizes to benchmark: 1M, plus 10M when
+// HASHTRIAGE_BENCH_10M=1.
+func benchSizes() []int {
+	if os.Getenv("HASHTRIAGE_BENCH_10M") == "1" {
+		return []int{1_000_000, 10_000_000}
+	}
+	return []int{1_000_000}
+}
+
+func heapAlloc() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// loadBenchSet generates (once per size) a seeded haystack with copies
+// planted at distances 0..40 and builds its index, timing the build and
+// measuring the index's heap.
+func loadBenchSet(b *testing.B, n int) *benchSet {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if s, ok := benchSets[n]; ok {
+		return s
+	}
+	dists := make([]int, 41)
+	for d := range dists {
+		dists[d] = d
+	}
+	hashes, plants, err := pdqgen.Generate(pdqgen.Config{Seed: 2026, N: n, Distances: dists, PerDistance: 25})
+	if err != nil {
+		b.Fatal(err)
+	}
+	before := heapAlloc()
+	start := time.Now()
+	ix, err := NewIndex256(hashes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &benchSet{hashes: hashes, plants: plants, ix: ix, build: time.Since(start)}
+	s.indexMB = float64(heapAlloc()-before) / 1e6
+	benchSets[n] = s
+	return s
+}
+
+// benchQueries returns count groups of 8 variants: variant 0 is a planted
+// base (so real matches exist), the others random, as the dihedral variants
+// of an image's hash are unrelated hashes as far as the index is concerned.
+func benchQueries(s *benchSet, count int) [][][32]byte {
+	rng := rand.New(rand.NewPCG(9, 9))
+	out := make([][][32]byte, count)
+	for i := range out {
+		g := make([][32]byte, 8)
+		for j := range g {
+			pdqgen.Balanced(rng, g[j][:])
+		}
+		if i%2 == 0 {
+			p := s.plants[rng.IntN(len(s.plants))]
+			copy(g[0][:], s.hashes[32*p.Base:])
+		}
+		out[i] = g
+	}
+	return out
+}
+
+func BenchmarkIndex256Search(b *testing.B) {
+	const maxDist = 31
+	for _, n := range benchSizes() {
+		s := loadBenchSet(b, n)
+		queries := benchQueries(s, 512)
+		linear, _ := newIndex256(s.hashes, 0, false)
+		// Recall spot check against the linear scan before timing anything.
+		for _, g := range queries[:16] {
+			want := collect(b, func(fn func(i, dist int)) { linear.SearchAny(g, maxDist, fn) })
+			got := collect(b, func(fn func(i, dist int)) { s.ix.SearchAny(g, maxDist, fn) })
+			sameResults(b, fmt.Sprintf("n=%d recall", n), got, want)
+		}
+		b.Logf("n=%d: build %.2f s wall, index heap %.0f MB, hashes %.0f MB",
+			n, s.build.Seconds(), s.indexMB, float64(len(s.hashes))/1e6)
+		run := func(name string, ix *Index256, variants int) {
+			b.Run(fmt.Sprintf("n=%d/%s/variants=%d", n, name, variants), func(b *testing.B) {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				matches, i := 0, 0
+				cpu := threadCPU()
+				for b.Loop() {
+					ix.SearchAny(queries[i%len(queries)][:variants], maxDist, func(int, int) { matches++ })
+					i++
+				}
+				if cpu := threadCPU() - cpu; cpu > 0 {
+					// Queries per second of CPU: the rate on a core of one's own.
+					b.ReportMetric(float64(b.N)/cpu.Seconds(), "queries/cpu-s")
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "queries/s")
+				b.ReportMetric(float64(matches)/float64(b.N), "matches/query")
+			})
+		}
+		run("mih", s.ix, 1)
+		run("mih", s.ix, 8)
+		run("brute", linear, 1)
+		run("brute", linear, 8)
+	}
+}

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package match
+
+import "time"
+
+// threadCPU is unavailable here; benchmarks then report wall time only.
+func threadCPU() time.Duration { return 0 }

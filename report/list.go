@@ -1,0 +1,169 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/hashtriage/hashtriage/hashset"
+	"github.com/hashtriage/hashtriage/scan"
+)
+
+// ListFormat is a format of digest lists: the output of hashtriage hash
+// and of scan --unmatched.
+type ListFormat string
+
+const (
+	ListCSV      ListFormat = "csv"      // path,size,md5,... (sets import reads it back)
+	ListJSONL    ListFormat = "jsonl"    // {"path":…,"size":…,"md5":…}
+	ListHashdeep ListFormat = "hashdeep" // hashdeep's own text format, %%%% HASHDEEP-1.0
+)
+
+// ParseListFormat parses "csv", "jsonl" or "hashdeep".
+func ParseListFormat(s string) (ListFormat, error) {
+	switch f := ListFormat(strings.ToLower(s)); f {
+	case ListCSV, ListJSONL, ListHashdeep:
+		return f, nil
+	}
+	return "", fmt.Errorf("list format must be csv, jsonl or hashdeep, not %q", s)
+}
+
+// ListOptions describe a digest list.
+type ListOptions struct {
+	// Algorithms are the digest columns, in order.
+	Algorithms []hashset.Algorithm
+	// WorkingDir and Command fill hashdeep's "## Invoked from" and "## $"
+	// header lines.
+	WorkingDir string
+	Command    []string
+}
+
+// A ListWriter writes one line per item: its path, size and digests.
+type ListWriter struct {
+	bw     *bufio.Writer
+	cw     *csv.Writer
+	format ListFormat
+	algs   []hashset.Algorithm
+	err    error
+}
+
+// NewListWriter starts a digest list on w and writes its header. The
+// hashdeep format holds exact digests only.
+func NewListWriter(w io.Writer, f ListFormat, opts ListOptions) (*ListWriter, error) {
+	lw := &ListWriter{bw: bufio.NewWriterSize(w, 64<<10), format: f, algs: opts.Algorithms}
+	if len(lw.algs) == 0 {
+		return nil, fmt.Errorf("digest list: no algorithm chosen")
+	}
+	names := make([]string, 0, len(lw.algs)+1)
+	for _, a := range lw.algs {
+		names = append(names, a.String())
+		if a == hashset.PDQ && f != ListHashdeep {
+			names = append(names, "pdq_quality")
+		}
+	}
+	switch f {
+	case ListCSV:
+		lw.cw = csv.NewWriter(lw.bw)
+		lw.err = lw.cw.Write(append([]string{"path", "size"}, names...))
+	case ListJSONL:
+	case ListHashdeep:
+		for _, a := range lw.algs {
+			if !a.Exact() {
+				return nil, fmt.Errorf("the hashdeep format holds md5, sha1 and sha256 only, not %s", a)
+			}
+		}
+		_, lw.err = fmt.Fprintf(lw.bw, "%%%%%%%% HASHDEEP-1.0\n%%%%%%%% size,%s,filename\n## Invoked from: %s\n## $ %s\n##\n",
+			strings.Join(names, ","), opts.WorkingDir, strings.Join(opts.Command, " "))
+	default:
+		return nil, fmt.Errorf("unknown list format %q", f)
+	}
+	return lw, lw.err
+}
+
+// Write adds one item. Results that carry no digests (errors, skipped
+// items, expanded disk images) are not written: the caller reports them.
+func (lw *ListWriter) Write(r scan.Result) error {
+	if lw.err != nil {
+		return lw.err
+	}
+	if r.Outcome == scan.Failed || r.Outcome == scan.Skipped || r.Outcome == scan.Expanded {
+		return nil
+	}
+	p, valid := DisplayPath(r.Item.Path)
+	size := strconv.FormatInt(r.Item.Size, 10)
+	switch lw.format {
+	case ListCSV:
+		row := []string{p, size}
+		for _, a := range lw.algs {
+			h, q := digestHex(r.Digests, a)
+			row = append(row, h)
+			if a == hashset.PDQ {
+				if h != "" && q >= 0 {
+					row = append(row, strconv.Itoa(q))
+				} else {
+					row = append(row, "")
+				}
+			}
+		}
+		if lw.err = lw.cw.Write(row); lw.err == nil {
+			lw.cw.Flush()
+			lw.err = lw.cw.Error()
+		}
+	case ListJSONL:
+		// Written by hand so that the keys keep their order: path, size,
+		// then the digests in the order asked for.
+		var b strings.Builder
+		b.WriteString(`{"path":`)
+		b.WriteString(jsonString(p))
+		if !valid {
+			b.WriteString(`,"path_hex":"` + PathHex(r.Item.Path) + `"`)
+		}
+		b.WriteString(`,"size":` + size)
+		for _, a := range lw.algs {
+			if h, q := digestHex(r.Digests, a); h != "" {
+				b.WriteString(`,"` + a.String() + `":"` + h + `"`)
+				if a == hashset.PDQ && q >= 0 {
+					b.WriteString(`,"pdq_quality":` + strconv.Itoa(q))
+				}
+			}
+		}
+		b.WriteString("}\n")
+		_, lw.err = lw.bw.WriteString(b.String())
+	case ListHashdeep:
+		var b strings.Builder
+		b.WriteString(size)
+		for _, a := range lw.algs {
+			h, _ := digestHex(r.Digests, a)
+			b.WriteString(",")
+			b.WriteString(h)
+		}
+		b.WriteString(",")
+		b.WriteString(strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(p))
+		b.WriteString("\n")
+		_, lw.err = lw.bw.WriteString(b.String())
+	}
+	return lw.err
+}
+
+// Close flushes the list; it does not close the underlying writer.
+func (lw *ListWriter) Close() error {
+	if lw.err != nil {
+		return lw.err
+	}
+	return lw.bw.Flush()
+}
+
+// jsonString quotes s as a JSON string without HTML escaping.
+func jsonString(s string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return `""`
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}

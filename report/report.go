@@ -1,0 +1,184 @@
+// Package report writes the results of a scan: JSON Lines records exactly
+// as docs/DESIGN.md fixes them (a scan header, match records sorted by
+// path, error records, a summary), CSV with one row per file and matched
+// set, and a short human table. It also writes digest lists (the output of
+// hashtriage hash and of scan --unmatched) as CSV, JSON Lines or hashdeep
+// text, and files atomically with a sha256sum sidecar.
+//
+// Reports never hold file content: only paths, sizes, digests, metadata
+// and what the lists say about their entries.
+//
+// # Paths that are not UTF-8
+//
+// Item paths are kept byte for byte. JSON and CSV text must be UTF-8, so a
+// path holding bytes that are not valid UTF-8 is written with each such
+// byte as the four characters \xNN (upper-case hex) in "path", and JSON
+// records then add "path_hex": the exact bytes of the path in lower-case
+// hex, from which the path is recovered without loss. Paths that are valid
+// UTF-8 are written as they are and get no "path_hex".
+package report
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hashtriage/hashtriage/hashset"
+	"github.com/hashtriage/hashtriage/scan"
+)
+
+// Format is a report format.
+type Format string
+
+const (
+	JSONL Format = "jsonl"
+	CSV   Format = "csv"
+	Text  Format = "text"
+)
+
+// ParseFormat parses "jsonl", "csv" or "text".
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(s)); f {
+	case JSONL, CSV, Text:
+		return f, nil
+	}
+	return "", fmt.Errorf("report format must be jsonl, csv or text, not %q", s)
+}
+
+// Set describes one loaded hash set in the header.
+type Set struct {
+	Name         string `json:"name"`
+	Kind         string `json:"kind"`
+	Format       string `json:"format"`
+	SourceSHA256 string `json:"source_sha256"`
+	Entries      int64  `json:"entries"`
+
+	Source        string           `json:"source,omitempty"`         // source file name
+	FormatVersion string           `json:"format_version,omitempty"` // e.g. VICS "2.0"
+	Imported      string           `json:"imported,omitempty"`       // UTC, RFC 3339
+	ByAlgorithm   map[string]int64 `json:"entries_by_algorithm,omitempty"`
+	Dropped       map[string]int64 `json:"dropped,omitempty"` // entries dropped at import, by reason
+}
+
+// Header is the provenance of a scan: the fields DESIGN.md fixes, then
+// those forensic-practice.md §2.6 asks for.
+type Header struct {
+	Tool     string
+	Version  string
+	Command  []string
+	Started  time.Time
+	Database string
+	Sets     []Set
+	Evidence []string
+
+	Commit          string // build commit, if known
+	GoVersion       string
+	OS, Arch        string
+	WorkingDir      string
+	Host            string
+	RunID           string
+	Mode            string // e.g. "live directory tree"
+	AtimeProtection string // e.g. "O_NOATIME, per-file fallback to plain O_RDONLY"
+	Algorithms      []string
+	Perceptual      []string
+	PDQConvention   string // "full" or "512"
+	PDQThreshold    int
+	HashThreshold   int
+	Jobs            int
+	CaseID          string
+	Examiner        string
+}
+
+// scanRecord is the JSON form of Header; the first fields are fixed by DESIGN.md.
+type scanRecord struct {
+	Type     string   `json:"type"`
+	Tool     string   `json:"tool"`
+	Version  string   `json:"version"`
+	Command  []string `json:"command"`
+	Started  string   `json:"started"`
+	Database string   `json:"database"`
+	Sets     []Set    `json:"sets"`
+	Evidence []string `json:"evidence"`
+
+	RunID           string   `json:"run_id,omitempty"`
+	Commit          string   `json:"commit,omitempty"`
+	GoVersion       string   `json:"go_version,omitempty"`
+	OS              string   `json:"os,omitempty"`
+	Arch            string   `json:"arch,omitempty"`
+	Host            string   `json:"host,omitempty"`
+	WorkingDir      string   `json:"working_dir,omitempty"`
+	Mode            string   `json:"mode,omitempty"`
+	AtimeProtection string   `json:"atime_protection,omitempty"`
+	Algorithms      []string `json:"algorithms,omitempty"`
+	Perceptual      []string `json:"perceptual,omitempty"`
+	PDQConvention   string   `json:"pdq_convention,omitempty"`
+	PDQThreshold    int      `json:"pdq_threshold,omitempty"`
+	HashThreshold   int      `json:"hash_threshold,omitempty"`
+	Jobs            int      `json:"jobs,omitempty"`
+	CaseID          string   `json:"case_id,omitempty"`
+	Examiner        string   `json:"examiner,omitempty"`
+}
+
+func (h Header) record() scanRecord {
+	sets := h.Sets
+	if sets == nil {
+		sets = []Set{}
+	}
+	// Evidence paths and arguments may hold names that are not UTF-8:
+	// written as DisplayPath writes item paths.
+	ev := displayAll(h.Evidence)
+	cmd := displayAll(h.Command)
+	return scanRecord{
+		Type: "scan", Tool: h.Tool, Version: h.Version, Command: cmd, Started: utc(h.Started),
+		Database: h.Database, Sets: sets, Evidence: ev,
+		RunID: h.RunID, Commit: h.Commit, GoVersion: h.GoVersion, OS: h.OS, Arch: h.Arch, Host: h.Host,
+		WorkingDir: h.WorkingDir, Mode: h.Mode, AtimeProtection: h.AtimeProtection,
+		Algorithms: h.Algorithms, Perceptual: h.Perceptual, PDQConvention: h.PDQConvention,
+		PDQThreshold: h.PDQThreshold, HashThreshold: h.HashThreshold, Jobs: h.Jobs,
+		CaseID: h.CaseID, Examiner: h.Examiner,
+	}
+}
+
+func utc(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// DisplayPath returns p as UTF-8 text: p itself when it is valid UTF-8,
+// otherwise p with every byte that is not part of valid UTF-8 written as
+// \xNN. ok is false in the second case; then PathHex holds the exact bytes.
+func DisplayPath(p string) (s string, ok bool) {
+	if utf8.ValidString(p) {
+		return p, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); {
+		r, n := utf8.DecodeRuneInString(p[i:])
+		if r == utf8.RuneError && n <= 1 {
+			fmt.Fprintf(&b, `\x%02X`, p[i])
+			i++
+			continue
+		}
+		b.WriteString(p[i : i+n])
+		i += n
+	}
+	return b.String(), false
+}
+
+// PathHex returns the bytes of p in lower-case hex.
+func PathHex(p string) string { return hex.EncodeToString([]byte(p)) }
+
+// digestFields returns the lower-case hex of each digest by algorithm name,
+// and the PDQ quality (-1 if none).
+func digestHex(ds []scan.Digest, a hashset.Algorithm) (string, int) {
+	for _, d := range ds {
+		if d.Algorithm == a {
+			return hex.EncodeToString(d.Sum), d.Quality
+		}
+	}
+	return "", -1
+}

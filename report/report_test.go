@@ -1,0 +1,415 @@
+package report_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hashtriage/hashtriage/evidence"
+	"github.com/hashtriage/hashtriage/hashset"
+	"github.com/hashtriage/hashtriage/match"
+	"github.com/hashtriage/hashtriage/report"
+	"github.com/hashtriage/hashtriage/scan"
+)
+
+type fakeMatcher struct {
+	algs    []hashset.Algorithm
+	entries map[string][]match.Match
+}
+
+func (m *fakeMatcher) Algorithms() []hashset.Algorithm { return m.algs }
+func (m *fakeMatcher) Lookup(a hashset.Algorithm, ds ...[]byte) []match.Match {
+	var out []match.Match
+	for _, d := range ds {
+		out = append(out, m.entries[a.String()+hex.EncodeToString(d)]...)
+	}
+	return out
+}
+
+func (m *fakeMatcher) add(set string, kind hashset.Kind, a hashset.Algorithm, content, id, category string) {
+	k := a.String() + hexSum(a, []byte(content))
+	m.entries[k] = append(m.entries[k], match.Match{Set: set, Kind: kind, Algorithm: a, ID: id, Category: category})
+}
+
+func hexSum(a hashset.Algorithm, b []byte) string {
+	switch a {
+	case hashset.MD5:
+		s := md5.Sum(b)
+		return hex.EncodeToString(s[:])
+	case hashset.SHA1:
+		s := sha1.Sum(b)
+		return hex.EncodeToString(s[:])
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// failingSource makes the reads of one item fail, as a bad sector would:
+// as root, permission bits cannot make a file unreadable.
+type failingSource struct {
+	evidence.Source
+	suffix string
+}
+
+type badFile struct{ evidence.File }
+
+func (badFile) Read([]byte) (int, error) { return 0, errors.New("input/output error (injected)") }
+
+func (s failingSource) Walk(ctx context.Context, fn evidence.WalkFunc) error {
+	return s.Source.Walk(ctx, func(it evidence.Item) error {
+		if strings.HasSuffix(it.Path, s.suffix) && it.Open != nil {
+			open := it.Open
+			it.Open = func() (evidence.File, error) {
+				f, err := open()
+				if err != nil {
+					return nil, err
+				}
+				return badFile{f}, nil
+			}
+		}
+		return fn(it)
+	})
+}
+
+// plantedTree builds the evidence tree of the end-to-end test.
+func plantedTree(t *testing.T) (root string, contents map[string]string) {
+	root = t.TempDir()
+	contents = map[string]string{
+		"alert.jpg":       "alert bytes",
+		"bad\xffname":     "listed under a name that is not UTF-8",
+		"both.bin":        "in an alert and a known list",
+		"docs/known.dll":  "a known system file",
+		"docs/readme.txt": "nobody lists this",
+		"empty":           "",
+		"unreadable.bin":  "cannot be read",
+	}
+	for name, c := range contents {
+		p := filepath.Join(root, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("alert.jpg", filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" {
+		if err := syscall.Mkfifo(filepath.Join(root, "pipe"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root, contents
+}
+
+func plantedMatcher() *fakeMatcher {
+	m := &fakeMatcher{algs: []hashset.Algorithm{hashset.MD5, hashset.SHA1, hashset.SHA256}, entries: map[string][]match.Match{}}
+	m.add("cases", hashset.Alert, hashset.MD5, "alert bytes", "a1.jpg", "1")
+	m.add("cases", hashset.Alert, hashset.SHA256, "in an alert and a known list", "b2.bin", "2")
+	m.add("cases", hashset.Alert, hashset.SHA1, "listed under a name that is not UTF-8", "c3", "")
+	m.add("cases", hashset.Alert, hashset.MD5, "", "empty-digest", "") // must never fire
+	m.add("nsrl", hashset.Known, hashset.MD5, "in an alert and a known list", "17", "")
+	m.add("nsrl", hashset.Known, hashset.SHA1, "a known system file", "42", "")
+	return m
+}
+
+func plantedHeader(root string) report.Header {
+	return report.Header{Tool: "hashtriage", Version: "test", Command: []string{"hashtriage", "scan", root},
+		Started: time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC), Database: "/db",
+		Sets: []report.Set{
+			{Name: "cases", Kind: "alert", Format: "md5sum", SourceSHA256: strings.Repeat("a", 64), Entries: 4},
+			{Name: "nsrl", Kind: "known", Format: "nsrl", SourceSHA256: strings.Repeat("b", 64), Entries: 2}},
+		Evidence: []string{root}, Algorithms: []string{"md5", "sha1", "sha256"}, RunID: "run-1"}
+}
+
+func scanPlanted(t *testing.T, root string, onResult func(scan.Result) error) scan.Summary {
+	t.Helper()
+	src, err := evidence.Open(root, evidence.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scan.Run(context.Background(), scan.Config{Matcher: plantedMatcher(),
+		Sources: []evidence.Source{failingSource{src, "unreadable.bin"}}, Jobs: 2, OnResult: onResult})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestPlantedTreeJSONL scans a tree holding alert, known, unmatched and
+// zero-byte files, a symbolic link, a FIFO and an unreadable file, and
+// checks every record of the JSON Lines report and the exit code.
+func TestPlantedTreeJSONL(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs FIFOs and symbolic links")
+	}
+	root, contents := plantedTree(t)
+	var out bytes.Buffer
+	w, err := report.NewWriter(&out, report.JSONL, plantedHeader(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := scanPlanted(t, root, func(r scan.Result) error { w.Add(r); return nil })
+	if err := w.Close(s); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+
+	// The header's leading fields, in DESIGN.md's order.
+	wantHead := `{"type":"scan","tool":"hashtriage","version":"test","command":["hashtriage","scan",` + jsonStr(root) +
+		`],"started":"2026-11-28T15:00:00Z","database":"/db","sets":[{"name":"cases","kind":"alert","format":"md5sum","source_sha256":"` +
+		strings.Repeat("a", 64) + `","entries":4},{"name":"nsrl","kind":"known","format":"nsrl","source_sha256":"` + strings.Repeat("b", 64) +
+		`","entries":2}],"evidence":[` + jsonStr(root) + `],"run_id":"run-1"`
+	if !strings.HasPrefix(lines[0], wantHead) {
+		t.Errorf("header\n got %s\nwant %s...", lines[0], wantHead)
+	}
+
+	meta := func(name string) map[string]any {
+		fi, err := os.Lstat(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		return map[string]any{"inode": float64(st.Ino), "modified": fi.ModTime().UTC().Format(time.RFC3339),
+			"changed": time.Unix(st.Ctim.Sec, 0).UTC().Format(time.RFC3339)}
+	}
+	matchRec := func(name, display, pathHex string, ms ...map[string]any) map[string]any {
+		c := []byte(contents[name])
+		rec := map[string]any{"type": "match", "path": filepath.Join(root, display), "size": float64(len(c)),
+			"md5": hexSum(hashset.MD5, c), "sha1": hexSum(hashset.SHA1, c), "sha256": hexSum(hashset.SHA256, c)}
+		if pathHex != "" {
+			rec["path_hex"] = hex.EncodeToString([]byte(filepath.Join(root, name)))
+		}
+		var list []any
+		for _, m := range ms {
+			list = append(list, m)
+		}
+		rec["matches"] = list
+		for k, v := range meta(name) {
+			rec[k] = v
+		}
+		return rec
+	}
+	entry := func(set, kind, alg, id, cat string) map[string]any {
+		return map[string]any{"set": set, "kind": kind, "algorithm": alg, "distance": float64(0), "id": id, "category": cat}
+	}
+	want := []map[string]any{
+		matchRec("alert.jpg", "alert.jpg", "", entry("cases", "alert", "md5", "a1.jpg", "1")),
+		matchRec("bad\xffname", `bad\xFFname`, "yes", entry("cases", "alert", "sha1", "c3", "")),
+		matchRec("both.bin", "both.bin", "", entry("cases", "alert", "sha256", "b2.bin", "2"), entry("nsrl", "known", "md5", "17", "")),
+		{"type": "error", "path": filepath.Join(root, "unreadable.bin"),
+			"error": "read " + filepath.Join(root, "unreadable.bin") + " at offset 0: input/output error (injected)"},
+	}
+	if len(lines) != 1+len(want)+1 {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want)+2, out.String())
+	}
+	for i, w := range want {
+		var got map[string]any
+		if err := json.Unmarshal([]byte(lines[1+i]), &got); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("record %d\n got %v\nwant %v", i+1, got, w)
+		}
+	}
+	var sum map[string]any
+	json.Unmarshal([]byte(lines[len(lines)-1]), &sum)
+	for k, v := range map[string]any{"type": "summary", "items": 9.0, "matched": 3.0, "known": 1.0, "unmatched": 2.0, "errors": 1.0, "skipped": 2.0,
+		"bytes":       float64(len(contents["alert.jpg"]) + len(contents["bad\xffname"]) + len(contents["both.bin"]) + len(contents["docs/known.dll"]) + len(contents["docs/readme.txt"])),
+		"interrupted": false, "exit_code": 1.0, "noatime": 6.0, // 7 regular files; the wrapper around unreadable.bin hides its NoAtime
+		"atime_unprotected": 0.0,
+		"skipped_by_type":   map[string]any{"symlink": 1.0, "fifo": 1.0}} {
+		if k == "noatime" && os.Geteuid() != 0 {
+			continue
+		}
+		if !reflect.DeepEqual(sum[k], v) {
+			t.Errorf("summary %s = %v, want %v", k, sum[k], v)
+		}
+	}
+	for _, k := range []string{"finished", "elapsed_seconds", "started"} {
+		if _, ok := sum[k]; !ok {
+			t.Errorf("summary lacks %s", k)
+		}
+	}
+	if s.ExitCode() != 1 {
+		t.Errorf("exit code %d", s.ExitCode())
+	}
+	// The report holds no file content.
+	for _, c := range contents {
+		if c != "" && strings.Contains(out.String(), c) {
+			t.Errorf("report contains file content %q", c)
+		}
+	}
+}
+
+func jsonStr(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+func TestPlantedTreeCSVAndText(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs FIFOs and symbolic links")
+	}
+	root, contents := plantedTree(t)
+	var csvOut, textOut bytes.Buffer
+	cw, _ := report.NewWriter(&csvOut, report.CSV, plantedHeader(root))
+	tw, _ := report.NewWriter(&textOut, report.Text, plantedHeader(root))
+	s := scanPlanted(t, root, func(r scan.Result) error { cw.Add(r); tw.Add(r); return nil })
+	if err := cw.Close(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(s); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&csvOut).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := func(n string) []string {
+		b := []byte(contents[n])
+		return []string{fmt.Sprint(len(b)), hexSum(hashset.MD5, b), hexSum(hashset.SHA1, b), hexSum(hashset.SHA256, b)}
+	}
+	row := func(typ, name string, digests []string, rest ...string) []string {
+		return append(append([]string{typ, filepath.Join(root, name)}, digests...), rest...)
+	}
+	want := [][]string{
+		{"type", "path", "size", "md5", "sha1", "sha256", "set", "kind", "algorithm", "distance", "id", "category", "series", "error"},
+		row("match", "alert.jpg", c("alert.jpg"), "cases", "alert", "md5", "0", "a1.jpg", "1", "", ""),
+		row("match", `bad\xFFname`, c("bad\xffname"), "cases", "alert", "sha1", "0", "c3", "", "", ""),
+		row("match", "both.bin", c("both.bin"), "cases", "alert", "sha256", "0", "b2.bin", "2", "", ""),
+		row("match", "both.bin", c("both.bin"), "nsrl", "known", "md5", "0", "17", "", "", ""),
+		row("error", "unreadable.bin", []string{"", "", "", ""}, "", "", "", "", "", "", "",
+			"read "+filepath.Join(root, "unreadable.bin")+" at offset 0: input/output error (injected)"),
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("CSV\n got %q\nwant %q", rows, want)
+	}
+	text := textOut.String()
+	for _, w := range []string{"MATCHES (3)", "alert.jpg", "a1.jpg", `bad\xFFname`, "ERRORS (1)", "unreadable.bin",
+		"9 items", "3 matched, 1 known, 2 unmatched, 1 errors, 2 skipped", "exit code 1"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("text report lacks %q:\n%s", w, text)
+		}
+	}
+}
+
+func TestDisplayPath(t *testing.T) {
+	for _, tc := range []struct{ in, out string }{
+		{"plain/ü.jpg", "plain/ü.jpg"},
+		{"a\xffb", `a\xFFb`},
+		{"\xc3", `\xC3`},                   // truncated sequence
+		{"x\xed\xa0\x80", `x\xED\xA0\x80`}, // surrogate half, invalid in UTF-8
+	} {
+		got, ok := report.DisplayPath(tc.in)
+		if got != tc.out || ok != (tc.in == tc.out) {
+			t.Errorf("DisplayPath(%q) = %q, %v; want %q", tc.in, got, ok, tc.out)
+		}
+		if b, _ := hex.DecodeString(report.PathHex(tc.in)); string(b) != tc.in {
+			t.Errorf("PathHex(%q) does not round-trip", tc.in)
+		}
+	}
+}
+
+func TestCSVFormulaCellsDefused(t *testing.T) {
+	var out bytes.Buffer
+	w, _ := report.NewWriter(&out, report.CSV, report.Header{Algorithms: []string{"md5"}})
+	w.Add(scan.Result{Outcome: scan.Matched, Item: evidence.Item{Path: "=HYPERLINK(\"http://x\")", Size: 1},
+		Digests: []scan.Digest{{Algorithm: hashset.MD5, Sum: make([]byte, 16)}},
+		Matches: []match.Match{{Set: "s", Kind: hashset.Alert, Algorithm: hashset.MD5, ID: "+1"}}})
+	w.Close(scan.Summary{})
+	rows, _ := csv.NewReader(&out).ReadAll()
+	if rows[1][1] != "'=HYPERLINK(\"http://x\")" || rows[1][8] != "'+1" {
+		t.Errorf("row %q", rows[1])
+	}
+}
+
+func TestAtomicFileAndSidecar(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "report.jsonl")
+	a, err := report.CreateAtomic(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(a, "line one\nline two\n")
+	if _, err := os.Stat(p); !os.IsNotExist(err) {
+		t.Fatal("report visible before Commit")
+	}
+	sum, err := report.CommitWithSidecar(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sha256.Sum256([]byte("line one\nline two\n"))
+	if sum != hex.EncodeToString(want[:]) {
+		t.Errorf("sum %s", sum)
+	}
+	side, _ := os.ReadFile(report.SidecarPath(p))
+	if string(side) != hex.EncodeToString(want[:])+"  report.jsonl\n" {
+		t.Errorf("sidecar %q", side)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+	// Abort leaves nothing behind and the old report untouched.
+	b, _ := report.CreateAtomic(p)
+	io.WriteString(b, "half")
+	b.Abort()
+	if got, _ := os.ReadFile(p); string(got) != "line one\nline two\n" {
+		t.Errorf("report after abort %q", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("abort left %v", entries)
+	}
+}
+
+func TestListWriters(t *testing.T) {
+	c := []byte("abc")
+	r := scan.Result{Outcome: scan.Unmatched, Item: evidence.Item{Path: "dir/a,b\xff.txt", Size: 3}}
+	algs := []hashset.Algorithm{hashset.SHA256, hashset.MD5}
+	for _, a := range algs {
+		s, _ := hex.DecodeString(hexSum(a, c))
+		r.Digests = append(r.Digests, scan.Digest{Algorithm: a, Sum: s, Quality: -1})
+	}
+	md, sh := hexSum(hashset.MD5, c), hexSum(hashset.SHA256, c)
+	for _, tc := range []struct {
+		f    report.ListFormat
+		want string
+	}{
+		{report.ListCSV, "path,size,sha256,md5\n\"dir/a,b\\xFF.txt\",3," + sh + "," + md + "\n"},
+		{report.ListJSONL, `{"path":"dir/a,b\\xFF.txt","path_hex":"` + hex.EncodeToString([]byte(r.Item.Path)) + `","size":3,"sha256":"` + sh + `","md5":"` + md + "\"}\n"},
+		{report.ListHashdeep, "%%%% HASHDEEP-1.0\n%%%% size,sha256,md5,filename\n## Invoked from: /cwd\n## $ hashtriage hash x\n##\n3," + sh + "," + md + ",dir/a,b\\xFF.txt\n"},
+	} {
+		var out bytes.Buffer
+		w, err := report.NewListWriter(&out, tc.f, report.ListOptions{Algorithms: algs, WorkingDir: "/cwd", Command: []string{"hashtriage", "hash", "x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(r)
+		w.Write(scan.Result{Outcome: scan.Failed, Item: evidence.Item{Path: "skipped"}})
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tc.want {
+			t.Errorf("%s\n got %q\nwant %q", tc.f, out.String(), tc.want)
+		}
+	}
+	if _, err := report.NewListWriter(io.Discard, report.ListHashdeep, report.ListOptions{Algorithms: []hashset.Algorithm{hashset.PDQ}}); err == nil {
+		t.Error("hashdeep format accepted pdq")
+	}
+}
+
+var _ = bufio.NewReader

@@ -1,0 +1,392 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hashtriage/hashtriage/evidence"
+	"github.com/hashtriage/hashtriage/hashset"
+	"github.com/hashtriage/hashtriage/match"
+	"github.com/hashtriage/hashtriage/scan"
+)
+
+// A Writer writes one scan report. NewWriter writes the header at once;
+// Add keeps the match and error results (small, and as many as there are
+// hits and failures, not items); Close sorts them by path and writes them
+// and the summary. Other results (known, unmatched, skipped) are only
+// counted in the summary, so memory does not grow with the item count.
+type Writer struct {
+	bw      *bufio.Writer
+	format  Format
+	header  Header
+	algs    []hashset.Algorithm // digest columns, in order
+	records []record
+	err     error
+}
+
+// record is what a report keeps of a match or error result.
+type record struct {
+	path    string
+	failed  bool
+	size    int64
+	digests []scan.Digest
+	matches []match.Match
+	meta    evidence.Metadata
+	errText string
+}
+
+// NewWriter starts a report in format f on w and writes its header.
+func NewWriter(w io.Writer, f Format, h Header) (*Writer, error) {
+	rw := &Writer{bw: bufio.NewWriterSize(w, 64<<10), format: f, header: h}
+	for _, n := range append(append([]string{}, h.Algorithms...), h.Perceptual...) {
+		a, err := hashset.ParseAlgorithm(n)
+		if err != nil {
+			return nil, fmt.Errorf("report header: %w", err)
+		}
+		rw.algs = append(rw.algs, a)
+	}
+	switch f {
+	case JSONL:
+		rw.writeJSON(h.record())
+	case CSV:
+		cols := []string{"type", "path", "size"}
+		for _, a := range rw.algs {
+			cols = append(cols, a.String())
+			if a == hashset.PDQ {
+				cols = append(cols, "pdq_quality")
+			}
+		}
+		cols = append(cols, "set", "kind", "algorithm", "distance", "id", "category", "series", "error")
+		rw.writeCSV(cols)
+	case Text:
+		rw.writeText(h)
+	default:
+		return nil, fmt.Errorf("unknown report format %q", f)
+	}
+	return rw, rw.err
+}
+
+// Add records r if it belongs in the report: Matched results (alert hits,
+// with any known matches of the same item) and Failed results.
+func (w *Writer) Add(r scan.Result) {
+	switch r.Outcome {
+	case scan.Matched:
+		w.records = append(w.records, record{path: r.Item.Path, size: r.Item.Size, digests: r.Digests, matches: r.Matches, meta: r.Item.Meta})
+	case scan.Failed:
+		msg := "unknown error"
+		if r.Err != nil {
+			msg = r.Err.Error()
+		}
+		w.records = append(w.records, record{path: r.Item.Path, failed: true, size: r.Item.Size, errText: msg})
+	}
+}
+
+// Close writes the kept records, sorted by path (match records before
+// error records of the same path), then the summary, and flushes. It does
+// not close the underlying writer.
+func (w *Writer) Close(s scan.Summary) error {
+	sort.SliceStable(w.records, func(i, j int) bool {
+		a, b := w.records[i], w.records[j]
+		if a.path != b.path {
+			return a.path < b.path
+		}
+		return !a.failed && b.failed
+	})
+	switch w.format {
+	case JSONL:
+		for _, r := range w.records {
+			if r.failed {
+				w.writeJSON(w.errorRecord(r))
+			} else {
+				w.writeJSON(w.matchRecord(r))
+			}
+		}
+		w.writeJSON(summaryRecordOf(s))
+	case CSV:
+		for _, r := range w.records {
+			w.csvRows(r)
+		}
+	case Text:
+		w.textBody(s)
+	}
+	if w.err == nil {
+		w.err = w.bw.Flush()
+	}
+	return w.err
+}
+
+func (w *Writer) writeJSON(v any) {
+	if w.err != nil {
+		return
+	}
+	enc := json.NewEncoder(w.bw)
+	enc.SetEscapeHTML(false)
+	w.err = enc.Encode(v) // Encode ends each record with a newline
+}
+
+type matchEntry struct {
+	Set       string `json:"set"`
+	Kind      string `json:"kind"`
+	Algorithm string `json:"algorithm"`
+	Distance  int    `json:"distance"`
+	ID        string `json:"id"`
+	Category  string `json:"category"`
+	Series    string `json:"series,omitempty"`
+}
+
+type matchRecord struct {
+	Type       string       `json:"type"`
+	Path       string       `json:"path"`
+	PathHex    string       `json:"path_hex,omitempty"`
+	Size       int64        `json:"size"`
+	MD5        string       `json:"md5,omitempty"`
+	SHA1       string       `json:"sha1,omitempty"`
+	SHA256     string       `json:"sha256,omitempty"`
+	PDQ        string       `json:"pdq,omitempty"`
+	PDQQuality *int         `json:"pdq_quality,omitempty"`
+	AHash      string       `json:"ahash,omitempty"`
+	DHash      string       `json:"dhash,omitempty"`
+	PHash      string       `json:"phash,omitempty"`
+	Matches    []matchEntry `json:"matches"`
+
+	FileSystem string `json:"file_system,omitempty"`
+	Inode      uint64 `json:"inode,omitempty"`
+	Stream     string `json:"stream,omitempty"`
+	Deleted    bool   `json:"deleted,omitempty"`
+	Modified   string `json:"modified,omitempty"`
+	Changed    string `json:"changed,omitempty"`
+	Created    string `json:"created,omitempty"`
+}
+
+type errorRecord struct {
+	Type    string `json:"type"`
+	Path    string `json:"path"`
+	PathHex string `json:"path_hex,omitempty"`
+	Error   string `json:"error"`
+}
+
+func (w *Writer) matchRecord(r record) matchRecord {
+	m := matchRecord{Type: "match", Size: r.size, Matches: []matchEntry{}}
+	m.Path, m.PathHex = pathFields(r.path)
+	m.MD5, _ = digestHex(r.digests, hashset.MD5)
+	m.SHA1, _ = digestHex(r.digests, hashset.SHA1)
+	m.SHA256, _ = digestHex(r.digests, hashset.SHA256)
+	var q int
+	if m.PDQ, q = digestHex(r.digests, hashset.PDQ); m.PDQ != "" && q >= 0 {
+		m.PDQQuality = &q
+	}
+	m.AHash, _ = digestHex(r.digests, hashset.AHash)
+	m.DHash, _ = digestHex(r.digests, hashset.DHash)
+	m.PHash, _ = digestHex(r.digests, hashset.PHash)
+	for _, x := range r.matches {
+		m.Matches = append(m.Matches, matchEntry{Set: x.Set, Kind: string(x.Kind), Algorithm: x.Algorithm.String(),
+			Distance: x.Distance, ID: x.ID, Category: x.Category, Series: x.Series})
+	}
+	m.FileSystem, m.Inode, m.Stream, m.Deleted = r.meta.FileSystem, r.meta.Inode, r.meta.Stream, r.meta.Deleted
+	m.Modified, m.Changed, m.Created = utc(r.meta.Modified), utc(r.meta.Changed), utc(r.meta.Created)
+	return m
+}
+
+func (w *Writer) errorRecord(r record) errorRecord {
+	e := errorRecord{Type: "error", Error: r.errText}
+	e.Path, e.PathHex = pathFields(r.path)
+	return e
+}
+
+func pathFields(p string) (display, hexBytes string) {
+	d, ok := DisplayPath(p)
+	if ok {
+		return d, ""
+	}
+	return d, PathHex(p)
+}
+
+type summaryRecord struct {
+	Type           string  `json:"type"`
+	Items          int64   `json:"items"`
+	Bytes          int64   `json:"bytes"`
+	Matched        int64   `json:"matched"`
+	Known          int64   `json:"known"`
+	Errors         int64   `json:"errors"`
+	Skipped        int64   `json:"skipped"`
+	Finished       string  `json:"finished"`
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+
+	Started          string           `json:"started"`
+	Unmatched        int64            `json:"unmatched"`
+	Expanded         int64            `json:"expanded,omitempty"`
+	SkippedByType    map[string]int64 `json:"skipped_by_type,omitempty"`
+	NoAtime          int64            `json:"noatime"`
+	AtimeUnprotected int64            `json:"atime_unprotected"`
+	Interrupted      bool             `json:"interrupted"`
+	NotExamined      []string         `json:"not_examined,omitempty"`
+	ExitCode         int              `json:"exit_code"`
+}
+
+func summaryRecordOf(s scan.Summary) summaryRecord {
+	byType := s.SkippedByType
+	if len(byType) == 0 {
+		byType = nil
+	}
+	return summaryRecord{
+		Type: "summary", Items: s.Items, Bytes: s.Bytes, Matched: s.Matched, Known: s.Known,
+		Errors: s.Errors, Skipped: s.Skipped, Finished: utc(s.Finished),
+		ElapsedSeconds: math.Round(s.Elapsed().Seconds()*1000) / 1000,
+		Started:        utc(s.Started), Unmatched: s.Unmatched, Expanded: s.Expanded, SkippedByType: byType,
+		NoAtime: s.NoAtime, AtimeUnprotected: s.WithAtime, Interrupted: s.Interrupted,
+		NotExamined: s.NotExamined, ExitCode: s.ExitCode(),
+	}
+}
+
+// CSV
+
+func (w *Writer) writeCSV(row []string) {
+	if w.err != nil {
+		return
+	}
+	cw := csv.NewWriter(w.bw)
+	if err := cw.Write(row); err != nil {
+		w.err = err
+		return
+	}
+	cw.Flush()
+	w.err = cw.Error()
+}
+
+func (w *Writer) csvRows(r record) {
+	p, _ := DisplayPath(r.path)
+	base := []string{"match", cell(p), strconv.FormatInt(r.size, 10)}
+	if r.failed {
+		base[0], base[2] = "error", ""
+	}
+	for _, a := range w.algs {
+		h, q := digestHex(r.digests, a)
+		base = append(base, h)
+		if a == hashset.PDQ {
+			if q >= 0 && h != "" {
+				base = append(base, strconv.Itoa(q))
+			} else {
+				base = append(base, "")
+			}
+		}
+	}
+	if r.failed {
+		w.writeCSV(append(base, "", "", "", "", "", "", "", cell(r.errText)))
+		return
+	}
+	for _, m := range r.matches {
+		w.writeCSV(append(append([]string{}, base...), cell(m.Set), string(m.Kind), m.Algorithm.String(),
+			strconv.Itoa(m.Distance), cell(m.ID), cell(m.Category), cell(m.Series), ""))
+	}
+}
+
+// cell defuses text that a spreadsheet would run as a formula (a file
+// name like "=HYPERLINK(...)" planted on seized media): such cells get a
+// leading apostrophe, which spreadsheets hide.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// Text
+
+func (w *Writer) writeText(h Header) {
+	if w.err != nil {
+		return
+	}
+	fmt.Fprintf(w.bw, "%s %s scan, started %s\n", h.Tool, h.Version, utc(h.Started))
+	fmt.Fprintf(w.bw, "evidence: %s\n", strings.Join(displayAll(h.Evidence), ", "))
+	fmt.Fprintf(w.bw, "database: %s (%d sets)\n", h.Database, len(h.Sets))
+	for _, s := range h.Sets {
+		fmt.Fprintf(w.bw, "  %-5s  %s (%s, %d entries, source sha256 %s)\n", s.Kind, s.Name, s.Format, s.Entries, s.SourceSHA256)
+	}
+	fmt.Fprintln(w.bw)
+}
+
+func displayAll(ps []string) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i], _ = DisplayPath(p)
+	}
+	return out
+}
+
+func (w *Writer) textBody(s scan.Summary) {
+	if w.err != nil {
+		return
+	}
+	var matches, failures []record
+	for _, r := range w.records {
+		if r.failed {
+			failures = append(failures, r)
+		} else {
+			matches = append(matches, r)
+		}
+	}
+	tw := tabwriter.NewWriter(w.bw, 0, 8, 2, ' ', 0)
+	if len(matches) == 0 {
+		fmt.Fprintln(tw, "No item matched an alert set.")
+	} else {
+		fmt.Fprintf(tw, "MATCHES (%d)\n", len(matches))
+		fmt.Fprintln(tw, "PATH\tSIZE\tSET\tKIND\tALGORITHM\tDISTANCE\tID\tCATEGORY")
+		for _, r := range matches {
+			p, _ := DisplayPath(r.path)
+			for i, m := range r.matches {
+				if i > 0 {
+					p = "  \""
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%s\t%s\n", tabSafe(p), r.size, tabSafe(m.Set), m.Kind, m.Algorithm, m.Distance, tabSafe(m.ID), tabSafe(m.Category))
+			}
+		}
+	}
+	if len(failures) > 0 {
+		fmt.Fprintf(tw, "\nERRORS (%d)\n", len(failures))
+		fmt.Fprintln(tw, "PATH\tERROR")
+		for _, r := range failures {
+			p, _ := DisplayPath(r.path)
+			fmt.Fprintf(tw, "%s\t%s\n", tabSafe(p), tabSafe(r.errText))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		w.err = err
+		return
+	}
+	fmt.Fprintf(w.bw, "\n%d items, %s read: %d matched, %d known, %d unmatched, %d errors, %d skipped; %.1f s",
+		s.Items, byteCount(s.Bytes), s.Matched, s.Known, s.Unmatched, s.Errors, s.Skipped, s.Elapsed().Seconds())
+	if s.Interrupted {
+		fmt.Fprint(w.bw, "; INTERRUPTED: not every item was read")
+	}
+	fmt.Fprintln(w.bw)
+	for _, n := range s.NotExamined {
+		fmt.Fprintf(w.bw, "not examined: %s\n", n)
+	}
+	fmt.Fprintf(w.bw, "finished %s, exit code %d\n", utc(s.Finished), s.ExitCode())
+}
+
+// tabSafe keeps tabs and newlines in names from breaking the table.
+func tabSafe(s string) string {
+	return strings.NewReplacer("\t", `\t`, "\n", `\n`, "\r", `\r`).Replace(s)
+}
+
+func byteCount(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
