@@ -55,8 +55,10 @@ func expandAll(t *testing.T, ctx context.Context, it Item, f File, lim Limits, o
 			return nil
 		}
 		cf, err := child.Open()
-		if err != nil {
-			return err
+		if err != nil { // the scan reports it as an error record
+			child.Err = err
+			*out = append(*out, seenItem{Item: child})
+			return nil
 		}
 		defer cf.Close()
 		// Reading the content sequentially surfaces checksum errors.

@@ -16,7 +16,9 @@ import (
 type Gap = volume.Gap
 
 // sniffVolume recognises disks (MBR or GPT) and bare volumes (NTFS, FAT,
-// ext2/3/4, exFAT) from their first sectors.
+// ext2/3/4, exFAT) from their first sectors. Every ext version is named
+// "ext4", the name Container documents; the items' Meta.FileSystem says
+// "ext2", "ext3" or "ext4".
 func sniffVolume(head []byte) Container {
 	switch volume.Detect(head) {
 	case "ntfs":
@@ -61,9 +63,10 @@ func expandVolume(ctx context.Context, parent Item, f File, lim Limits, fn WalkF
 //
 // A partition or volume that cannot be parsed becomes an item with Err that
 // names it. After the files, WalkDisk sends one item of Type Other with the
-// disk's own locator, Depth parent.Depth+1 and Unexamined set: what was
-// not examined (see Gap). A scan should add those to its summary and not
-// count that item as skipped. The same gaps are returned in the Summary.
+// disk's own locator, Depth parent.Depth+1 and Unexamined non-nil (empty if
+// everything was examined): what was not examined (see Gap). A scan should
+// add those to its summary and not count that item as skipped. The same
+// gaps are returned in the Summary.
 //
 // Items of deleted files carry Meta.Deleted; their content is what the
 // file-system metadata still points at and may be partly overwritten.
@@ -75,7 +78,8 @@ func WalkDisk(ctx context.Context, parent Item, r io.ReaderAt, size int64, fn Wa
 	if err != nil {
 		return sum, err
 	}
-	gaps := append([]Gap(nil), sum.Gaps...)
+	gaps := make([]Gap, len(sum.Gaps)) // non-nil even when empty: it marks the summary item
+	copy(gaps, sum.Gaps)
 	return sum, fn(Item{Path: parent.Path, Type: Other, Depth: depth, Unexamined: gaps})
 }
 
@@ -119,3 +123,24 @@ func volumeItem(parentPath string, depth int, e volume.Entry) Item {
 	}
 	return it
 }
+
+// OpenSplitRaw opens a split raw image (first segment "disk.001", then
+// "disk.002", … found by number) read-only as one File. Use
+// volume.IsSplitRawName to recognise the first segment's name; Sniff and
+// Expand then treat the File like any raw image.
+func OpenSplitRaw(firstSegment string) (File, error) {
+	img, err := volume.OpenSplitRaw(firstSegment)
+	if err != nil {
+		return nil, err
+	}
+	return &imageFile{File: volume.NewFile(img, img.Size()), img: img}, nil
+}
+
+// imageFile is a File over a multi-segment image; Close closes every
+// segment.
+type imageFile struct {
+	*volume.File
+	img *volume.Image
+}
+
+func (f *imageFile) Close() error { return f.img.Close() }

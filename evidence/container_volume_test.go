@@ -6,8 +6,10 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,7 +37,7 @@ func volumeFixture(t *testing.T, name string) []byte {
 func TestSniffVolumes(t *testing.T) {
 	for _, tc := range []struct{ fixture, want string }{
 		{"mbr.img.gz", "disk"}, {"gpt.img.gz", "disk"}, {"ntfs.img.gz", "ntfs"},
-		{"fat12.img.gz", "fat"}, {"fat32.img.gz", "fat"}, {"ext4.img.gz", "ext4"},
+		{"fat12.img.gz", "fat"}, {"fat32.img.gz", "fat"}, {"ext4.img.gz", "ext4"}, {"exfat.img.gz", "exfat"},
 	} {
 		disk := volumeFixture(t, tc.fixture)
 		c := Sniff(disk[:SniffSize])
@@ -121,5 +123,42 @@ func TestExpandDiskDepthLimit(t *testing.T) {
 	})
 	if err != nil || len(got) != 1 || got[0].Err == nil {
 		t.Errorf("depth limit: %v %+v", err, got)
+	}
+}
+
+func TestOpenSplitRaw(t *testing.T) {
+	disk := volumeFixture(t, "mbr.img.gz")
+	dir := t.TempDir()
+	half := len(disk)/2 + 4097
+	for i, part := range [][]byte{disk[:half], disk[half:]} {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("disk.%03d", i+1)), part, 0o444); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := OpenSplitRaw(filepath.Join(dir, "disk.001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	head := make([]byte, SniffSize)
+	if _, err := f.ReadAt(head, 0); err != nil {
+		t.Fatal(err)
+	}
+	parent := Item{Path: filepath.Join(dir, "disk.001"), Size: f.Size()}
+	n := 0
+	err = Expand(context.Background(), parent, f, Sniff(head), DefaultLimits(), func(it Item) error {
+		if it.Err != nil {
+			t.Errorf("%s: %v", it.Path, it.Err)
+		}
+		if it.Type == Regular {
+			n++
+		}
+		return nil
+	})
+	if err != nil || f.Size() != int64(len(disk)) {
+		t.Fatalf("Expand: %v, size %d", err, f.Size())
+	}
+	if n != 21 { // 7 files, one of them deleted, in each of p1 (FAT16), p2 (ext4, plus a symlink) and p5 (FAT12)
+		t.Errorf("%d regular items, want 21", n)
 	}
 }

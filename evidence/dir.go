@@ -92,8 +92,9 @@ func (s *hostSource) readDir(dir string) ([]fs.DirEntry, error) {
 		return nil, err
 	}
 	entries, err := f.ReadDir(-1)
-	f.Close()
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	statEntries(f, entries)
+	f.Close()
 	if err != nil {
 		err = fmt.Errorf("read directory %s: %w", dir, err)
 	}
@@ -135,16 +136,40 @@ func (s *hostSource) item(p string, fi fs.FileInfo, isRoot bool) Item {
 	return it
 }
 
+// A handle is an open host file, as the platform's open returns it.
+type handle interface {
+	io.Reader
+	io.ReaderAt
+	io.Closer
+	io.Seeker
+	// kind reports, from fstat, whether the open file is a regular file
+	// or a block device, and its size.
+	kind() (regular, block bool, size int64, err error)
+}
+
+// osHandle is a handle over an *os.File.
+type osHandle struct{ *os.File }
+
+func (h osHandle) kind() (regular, block bool, size int64, err error) {
+	fi, err := h.Stat()
+	if err != nil {
+		return false, false, 0, err
+	}
+	m := fi.Mode()
+	return m.IsRegular(), m&fs.ModeDevice != 0 && m&fs.ModeCharDevice == 0, fi.Size(), nil
+}
+
 // hostFile is an open host file.
 type hostFile struct {
-	*os.File
+	handle
+	name    string
 	size    int64
 	noatime bool
 }
 
 func (f *hostFile) Size() int64    { return f.size }
 func (f *hostFile) NoAtime() bool  { return f.noatime }
-func (f *hostFile) String() string { return f.Name() }
+func (f *hostFile) String() string { return f.name }
 
 // open opens p read-only, with O_NOATIME where the kernel grants it, and
 // checks that it is still what the walk saw: a regular file (or, for a
@@ -155,30 +180,29 @@ func (s *hostSource) open(p string, device bool) (File, error) {
 	if s.opts.openFile != nil {
 		openFn = s.opts.openFile
 	}
-	f, noatime, err := openFn(p, !s.opts.NoNoAtime)
+	h, noatime, err := openFn(p, !s.opts.NoNoAtime)
 	if err != nil {
 		return nil, err
 	}
-	fi, err := f.Stat()
+	regular, block, size, err := h.kind()
 	if err != nil {
-		f.Close()
-		return nil, err
+		h.Close()
+		return nil, &os.PathError{Op: "fstat", Path: p, Err: err}
 	}
-	size := fi.Size()
-	switch m := fi.Mode(); {
-	case m.IsRegular():
-	case device && m&fs.ModeDevice != 0 && m&fs.ModeCharDevice == 0:
-		size, err = f.Seek(0, io.SeekEnd)
+	switch {
+	case regular:
+	case device && block:
+		size, err = h.Seek(0, io.SeekEnd)
 		if err == nil {
-			_, err = f.Seek(0, io.SeekStart)
+			_, err = h.Seek(0, io.SeekStart)
 		}
 		if err != nil {
-			f.Close()
+			h.Close()
 			return nil, fmt.Errorf("size of block device %s: %w", p, err)
 		}
 	default:
-		f.Close()
-		return nil, fmt.Errorf("%s: is no longer a regular file (now %v); not read", p, m.Type())
+		h.Close()
+		return nil, fmt.Errorf("%s: is no longer a regular file; not read", p)
 	}
-	return &hostFile{File: f, size: size, noatime: noatime}, nil
+	return &hostFile{handle: h, name: p, size: size, noatime: noatime}, nil
 }

@@ -135,10 +135,10 @@ func TestOpenFallsBackWithoutNoAtime(t *testing.T) {
 	root := t.TempDir()
 	write(t, filepath.Join(root, "f"), "data")
 	var calls []bool
-	opts := OpenOptions{openFile: func(p string, noatime bool) (*os.File, bool, error) {
+	opts := OpenOptions{openFile: func(p string, noatime bool) (handle, bool, error) {
 		calls = append(calls, noatime)
 		f, err := os.Open(p)
-		return f, false, err // as the kernel does for a file the caller does not own
+		return osHandle{f}, false, err // as the kernel does for a file the caller does not own
 	}}
 	src, _ := Open(root, opts)
 	f, err := collect(t, src)[0].Open()
@@ -158,7 +158,7 @@ func TestInjectedFailures(t *testing.T) {
 	write(t, filepath.Join(root, "unreadable"), "locked")
 	denied := errors.New("permission denied (injected)")
 	opts := OpenOptions{
-		openFile: func(p string, noatime bool) (*os.File, bool, error) {
+		openFile: func(p string, noatime bool) (handle, bool, error) {
 			if strings.HasSuffix(p, "unreadable") {
 				return nil, false, &os.PathError{Op: "open", Path: p, Err: denied}
 			}

@@ -94,9 +94,9 @@ type Source interface {
 
 // Limits bound what container expansion may cost.
 type Limits struct {
-	MaxDepth      int     // nesting depth of containers (default 8)
-	MaxExpanded   int64   // total bytes expanded per archive (default 64 GiB)
-	MaxRatio      float64 // expanded bytes per compressed byte (default 1000)
+	MaxDepth    int     // nesting depth of containers (default 8)
+	MaxExpanded int64   // total bytes expanded per archive (default 64 GiB)
+	MaxRatio    float64 // expanded bytes per compressed byte (default 1000)
 }
 
 // DefaultLimits returns the documented defaults.

@@ -16,7 +16,7 @@ type OpenOptions struct {
 
 	// openFile and openDir replace the host open calls; tests use them to
 	// inject failures (as root, permission bits do not stop a read).
-	openFile func(path string, noatime bool) (*os.File, bool, error)
+	openFile func(path string, noatime bool) (handle, bool, error)
 	openDir  func(path string, noatime bool) (*os.File, error)
 }
 

@@ -240,6 +240,9 @@ func (db *DB) buildSegment(ctx context.Context, r Reader, src Source, name strin
 				return nil, warnings, perr
 			}
 			info.Dropped.Invalid++
+			if len(info.Dropped.InvalidExamples) < maxInvalidExamples {
+				info.Dropped.InvalidExamples = append(info.Dropped.InvalidExamples, perr.Error())
+			}
 			continue
 		}
 		if kind == Alert && !e.Delete && IsEmptyInputDigest(e.Algorithm, e.Digest) {

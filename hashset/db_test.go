@@ -359,6 +359,7 @@ func TestSkipInvalid(t *testing.T) {
 		{Line: -2},
 		ent(MD5, md5Of("b"), 3, "", ""),
 		{Line: -4},
+		ent(MD5, md5Of("c")[:15], 5, "", ""), // a reader that yields a short digest
 	}
 	dir := t.TempDir()
 	db, _ := Create(dir)
@@ -371,13 +372,14 @@ func TestSkipInvalid(t *testing.T) {
 		t.Fatalf("failed import changed the database: %v", files)
 	}
 	res := importT(t, db, newReader(entries...), src("l"), ImportOptions{SkipInvalid: true})
-	if d := res.Set.Dropped; d.Invalid != 2 || len(d.InvalidExamples) != 2 || d.InvalidExamples[1] != "test.txt:4: not a hash" {
+	if d := res.Set.Dropped; d.Invalid != 3 || len(d.InvalidExamples) != 3 || d.InvalidExamples[1] != "test.txt:4: not a hash" ||
+		d.InvalidExamples[2] != "l:5: md5 digest has 15 bytes, want 16" {
 		t.Errorf("dropped %+v", d)
 	}
 	if res.Set.Entries["md5"] != 2 {
 		t.Errorf("entries %v", res.Set.Entries)
 	}
-	if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "skipped 2 malformed") }) {
+	if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "skipped 3 malformed") }) {
 		t.Errorf("warnings %q", res.Warnings)
 	}
 }

@@ -30,6 +30,7 @@ import (
 //	hashdeep    hashdeep 1.0 (%%%% HASHDEEP-1.0)
 //	pdq         PDQ lists (CSV with hash and quality, hasher output, bare hex) and goimagehash strings
 //	csv         any CSV whose header names hash columns (md5, sha1, sha256, pdq, ahash, dhash, phash)
+//	jsonl       JSON Lines objects with such keys (hashtriage hash --format jsonl)
 //	md5sum      GNU md5sum/sha1sum/sha256sum, BSD tags, md5deep (also -z), bare hashes
 //
 // Detection looks only at the content, never at the file name. A file of
@@ -93,7 +94,7 @@ func (f *Format) NewReader(r io.Reader, name string) (Reader, error) {
 	if f.newReader == nil {
 		return nil, fmt.Errorf("%s: format %s can only be read from a file", name, f.Name)
 	}
-	br := bufio.NewReaderSize(r, readBufferSize)
+	br := newBufReader(r)
 	if head, _ := br.Peek(2); isGzip(head) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
@@ -213,7 +214,7 @@ var allFormats = []*Format{
 	formatRDSv3, formatKDB, formatEnCase,
 	formatVICS, formatNCMEC, formatDFXML, formatTSKIdx,
 	formatNSRL, formatHashKeeper, formatILook, formatHashdeep, formatPDQ,
-	formatCSV,
+	formatCSV, formatJSONL,
 	formatMD5Sum,
 }
 
@@ -346,10 +347,27 @@ func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b 
 
 // ---- opening ----
 
-// readBufferSize is the buffer of every text reader: large enough that a
-// 10-million-line list is read in few system calls, and the longest line
-// a reader accepts.
-const readBufferSize = 1 << 20
+// readBufferSize is the read buffer of every list: big enough that a
+// multi-gigabyte list is read in few system calls, small enough that
+// opening many small lists costs little.
+const readBufferSize = 64 << 10
+
+// newBufReader buffers r, with a small buffer when r says it is small
+// (bytes.Reader, strings.Reader): many small lists then cost little.
+func newBufReader(r io.Reader) *bufio.Reader {
+	if br, ok := r.(*bufio.Reader); ok {
+		return br
+	}
+	size := readBufferSize
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() < size {
+		size = max(l.Len(), 16)
+	}
+	return bufio.NewReaderSize(r, size)
+}
+
+// maxLineSize is the longest line a text reader accepts; a longer line is
+// a ParseError and is skipped.
+const maxLineSize = 1 << 20
 
 // streamCloser closes a file and anything wrapped around it.
 type streamCloser struct {
@@ -484,18 +502,21 @@ func newEntry(a Algorithm, d []byte, line int) Entry {
 
 // ---- line reading ----
 
-var errLineTooLong = fmt.Errorf("line longer than %d bytes", readBufferSize)
+var errLineTooLong = fmt.Errorf("line longer than %d bytes", maxLineSize)
 
 // lineReader reads lines without allocating: each line is valid until the
-// next call. It strips the terminator (LF or CRLF) and a UTF-8 BOM at the start.
+// next call. It strips the terminator (LF or CRLF) and a UTF-8 BOM at the
+// start. Lines longer than the read buffer are gathered in long, up to
+// maxLineSize.
 type lineReader struct {
 	br   *bufio.Reader
 	line int // number of the line last returned
+	long []byte
 }
 
 func newLineReader(r io.Reader) *lineReader {
 	br, ok := r.(*bufio.Reader)
-	if !ok || br.Size() < readBufferSize {
+	if !ok {
 		br = bufio.NewReaderSize(r, readBufferSize)
 	}
 	return &lineReader{br: br}
@@ -505,21 +526,33 @@ func newLineReader(r io.Reader) *lineReader {
 // or a read error.
 func (l *lineReader) next() ([]byte, error) {
 	b, err := l.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		l.long = append(l.long[:0], b...)
+		for err == bufio.ErrBufferFull && len(l.long) <= maxLineSize {
+			b, err = l.br.ReadSlice('\n')
+			l.long = append(l.long, b...)
+		}
+		if len(l.long) > maxLineSize {
+			l.line++
+			for err == bufio.ErrBufferFull {
+				_, err = l.br.ReadSlice('\n')
+			}
+			if err != nil && err != io.EOF {
+				return nil, err
+			}
+			if cap(l.long) > 4*readBufferSize {
+				l.long = nil // do not keep a megabyte for the rest of the list
+			}
+			return nil, errLineTooLong
+		}
+		b = l.long
+	}
 	switch err {
 	case nil:
 	case io.EOF:
 		if len(b) == 0 {
 			return nil, io.EOF
 		}
-	case bufio.ErrBufferFull:
-		l.line++
-		for err == bufio.ErrBufferFull {
-			_, err = l.br.ReadSlice('\n')
-		}
-		if err != nil && err != io.EOF {
-			return nil, err
-		}
-		return nil, errLineTooLong
 	default:
 		return nil, err
 	}

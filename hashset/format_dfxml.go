@@ -133,6 +133,9 @@ func (d *dfxmlReader) Next() (Entry, error) {
 
 // start handles an element below the root.
 func (d *dfxmlReader) start(se xml.StartElement) error {
+	if len(d.path) == 0 {
+		return fmt.Errorf("element <%s> after the end of <dfxml>", se.Name.Local)
+	}
 	parent := d.path[len(d.path)-1]
 	switch {
 	case se.Name.Local == "fileobject":

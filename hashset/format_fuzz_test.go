@@ -158,3 +158,8 @@ func FuzzDFXML(f *testing.F) {
 	fuzzReader(f, "dfxml", []string{"dfxml/difference_test_0.xml", "dfxml/minimal.dfxml"},
 		[]byte(`<dfxml version="1.0"><volume><fileobject><filename>a</filename><hashdigest type="SHA256">`+sha256a+`</hashdigest><hashdigest type="MD6">x</hashdigest></fileobject></volume></dfxml>`))
 }
+
+func FuzzJSONL(f *testing.F) {
+	fuzzReader(f, "jsonl", nil,
+		[]byte(`{"path":"a","size":1,"md5":"`+md5a+`","pdq":"`+sha256a+`","pdq_quality":5}`+"\n"+`{"path_hex":"00","ahash":"a:0011223344556677"}`+"\n"))
+}

@@ -52,7 +52,7 @@ func TestFormatsRegistry(t *testing.T) {
 			t.Errorf("FormatByName(%s) = %v, %v", f.Name, g, err)
 		}
 	}
-	want := []string{"rdsv3", "kdb", "encase", "vics", "ncmec", "dfxml", "tskidx", "nsrl", "hashkeeper", "ilook", "hashdeep", "pdq", "csv", "md5sum"}
+	want := []string{"rdsv3", "kdb", "encase", "vics", "ncmec", "dfxml", "tskidx", "nsrl", "hashkeeper", "ilook", "hashdeep", "pdq", "csv", "jsonl", "md5sum"}
 	if !slices.Equal(names, want) {
 		t.Errorf("formats %v, want %v", names, want)
 	}
@@ -113,6 +113,12 @@ func TestTextVariants(t *testing.T) {
 			content: []byte("\xEF\xBB\xBF\"SHA-1\",\"MD5\",\"CRC32\",\"FileName\",\"FileSize\",\"ProductCode\",\"OpSystemCode\",\"SpecialCode\"\r\n" +
 				`"` + strings.ToUpper(b) + `","` + strings.ToUpper(a) + `","00000000","a,b"c.txt",10,1,"362","M"` + "\r\n"),
 			counts: map[Algorithm]int{SHA1: 1, MD5: 1}, ids: []string{`a,b"c.txt`, `a,b"c.txt`}, sizes: []int64{10, 10}, unsupp: map[string]int{"crc32": 1}},
+		{name: "ilook v1", format: "ilook",
+			content: []byte("V1Hash,HashType,SetDescription,FileName,FilePath,FileSize\r\n" + strings.ToUpper(a) + ",MD5,set,a.exe,C:\\dir,12\r\n" + strings.ToUpper(b) + ",SHA1,set,b.exe,,13\r\n"),
+			counts:  map[Algorithm]int{MD5: 1, SHA1: 1}, ids: []string{`C:\dir\a.exe`, "b.exe"}, sizes: []int64{12, 13}},
+		{name: "hashkeeper with directory", format: "hashkeeper",
+			content: []byte(`"file_id","hashset_id","file_name","directory","hash","file_size"` + "\n" + `1,9,"x.dll","C:\WINNT","` + strings.ToUpper(a) + `",5` + "\n" + `2,9,"y.dll",,"",6` + "\n"),
+			counts:  map[Algorithm]int{MD5: 1}, ids: []string{`C:\WINNT\x.dll`}, sizes: []int64{5}, errs: []int{3}},
 		{name: "tsk index with CRLF", format: "tskidx",
 			content: []byte("00000000000000000000000000000000000000000|nsrl\r\n" + strings.ToUpper(b) + "|0000000000000042\r\n"),
 			counts:  map[Algorithm]int{SHA1: 1}},
@@ -191,10 +197,12 @@ func TestDigestsDecoded(t *testing.T) {
 
 func TestLineTooLong(t *testing.T) {
 	a := md5hex("a")
-	long := strings.Repeat("x", readBufferSize+10)
-	p := writeFile(t, "l", []byte(a+"  first\n"+a+"  "+long+"\n"+a+"  third\n"))
+	long := strings.Repeat("x", maxLineSize+10)
+	longOK := strings.Repeat("y", 3*readBufferSize) // longer than the buffer, within the limit
+	p := writeFile(t, "l", []byte(a+"  first\n"+a+"  "+long+"\n"+a+"  third\n"+a+"  "+longOK+"\n"+a+"  fifth"))
 	r := openAndDrain(t, p, "md5sum")
-	if len(r.entries) != 2 || r.entries[1].ID != "third" || r.entries[1].Line != 3 {
+	if len(r.entries) != 4 || r.entries[1].ID != "third" || r.entries[1].Line != 3 ||
+		r.entries[2].ID != longOK || r.entries[3].ID != "fifth" || r.entries[3].Line != 5 {
 		t.Errorf("entries %+v", r.entries)
 	}
 	if len(r.perrs) != 1 || r.perrs[0].Line != 2 || !errors.Is(r.perrs[0], errLineTooLong) {
@@ -327,5 +335,31 @@ func TestUTF16(t *testing.T) {
 	got, err := io.ReadAll(textStream(bytes.NewReader(append(utf16Bytes(strings.Repeat("x\U0001F600", 5000), true), 0x3D, 0xD8))))
 	if err != nil || string(got) != strings.Repeat("x\U0001F600", 5000)+"\uFFFD" {
 		t.Errorf("long UTF-16: %d bytes, err %v", len(got), err)
+	}
+}
+
+func TestJSONL(t *testing.T) {
+	a, c, q := md5hex("j1"), sha256hex("j1"), sha256hex("q")
+	content := `{"path":"dir/a.jpg","size":10,"md5":"` + a + `","sha256":"` + c + `","pdq":"` + q + `","pdq_quality":77}` + "\n" +
+		`{"path_hex":"ff00","size":2,"md5":"` + strings.ToUpper(a) + `","phash":"0123456789abcdef"}` + "\n" +
+		`{"path":"bad","md5":"xyz"}` + "\n" + "not json\n" + `{"path":"none"}` + "\n"
+	p := writeFile(t, "l.jsonl", []byte(content))
+	if f, err := DetectFormat(p); err != nil || f.Name != "jsonl" {
+		t.Fatalf("DetectFormat = %v, %v", f, err)
+	}
+	r := openAndDrain(t, p, "")
+	if cnt := r.counts(); !maps.Equal(cnt, map[Algorithm]int{MD5: 2, SHA256: 1, PDQ: 1, PHash: 1}) {
+		t.Errorf("counts %v", cnt)
+	}
+	checkFields(t, r, []string{"dir/a.jpg", "dir/a.jpg", "dir/a.jpg", "\xff\x00", "\xff\x00"}, nil, nil, []int64{10, 10, 10, 2, 2}, []int{1, 1, 1, 2, 2})
+	if r.entries[2].Quality != 77 {
+		t.Errorf("pdq quality %d", r.entries[2].Quality)
+	}
+	var lines []int
+	for _, pe := range r.perrs {
+		lines = append(lines, pe.Line)
+	}
+	if !slices.Equal(lines, []int{3, 4, 5}) {
+		t.Errorf("errors on %v: %v", lines, r.perrs)
 	}
 }

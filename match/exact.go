@@ -2,6 +2,7 @@ package match
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/hashtriage/hashtriage/hashset"
 )
@@ -27,9 +28,12 @@ func (x *exactIndex) find(d []byte) (lo, hi int) {
 	}
 	lo, hi = x.t.Bucket(d)
 	w := x.w
-	for lo < hi { // first entry >= d
+	key := binary.BigEndian.Uint64(d) // every exact digest has at least 8 bytes
+	for lo < hi {                     // first entry >= d, comparing leading words before whole digests
 		mid := int(uint(lo+hi) >> 1)
-		if bytes.Compare(x.digests[mid*w:mid*w+w], d) < 0 {
+		e := x.digests[mid*w : mid*w+w]
+		k := binary.BigEndian.Uint64(e)
+		if k < key || k == key && bytes.Compare(e[8:], d[8:]) < 0 {
 			lo = mid + 1
 		} else {
 			hi = mid

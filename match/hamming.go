@@ -26,8 +26,9 @@ import (
 //
 // Each chunk table is a counting sort of hash ids by the chunk's value:
 // offsets[v]..offsets[v+1] delimit, in ids, the hashes whose chunk equals v.
-// Chunks never straddle a 64-bit word: each word is cut into k chunks, with
-// k chosen from the number of hashes so that a bucket holds about one id.
+// The chunk count is chosen from the number of hashes so that a bucket holds
+// about one id: 11 chunks of 23–24 bits at 10 million hashes, 13 of 19–20 at
+// one million, 15 of 17–18 at 100,000.
 
 // ErrHashLength is returned when a flat hash slice is not a whole number of hashes.
 var ErrHashLength = errors.New("hash data length is not a multiple of the hash size")
@@ -46,7 +47,12 @@ const (
 // below it a linear scan is as fast as anything.
 const minIndexed = 512
 
-// chunk describes one chunk: bits [shift, shift+width) of 64-bit word word.
+// maxChunkWidth bounds chunk widths, and with them the offset tables, at
+// 2^24 entries (64 MiB).
+const maxChunkWidth = 24
+
+// chunk describes one chunk: width bits starting at bit shift of 64-bit word
+// word, running on into the next word when shift+width > 64.
 type chunk struct {
 	word  int
 	shift uint
@@ -54,7 +60,11 @@ type chunk struct {
 }
 
 func (c chunk) key(words []uint64) uint32 {
-	return uint32(words[c.word]>>c.shift) & (1<<c.width - 1)
+	v := words[c.word] >> c.shift
+	if c.shift+c.width > 64 {
+		v |= words[c.word+1] << (64 - c.shift)
+	}
+	return uint32(v) & (1<<c.width - 1)
 }
 
 // mih is the chunk-table part shared by Index256 and Index64.
@@ -73,33 +83,33 @@ type mih struct {
 
 }
 
-// chunkLayout cuts each of nwords 64-bit words into k near-equal chunks.
-func chunkLayout(nwords, k int) []chunk {
-	var cs []chunk
-	for w := 0; w < nwords; w++ {
-		shift := uint(0)
-		for j := 0; j < k; j++ {
-			width := uint(64 / k)
-			if j < 64%k {
-				width++
-			}
-			cs = append(cs, chunk{word: w, shift: shift, width: width})
-			shift += width
+// chunkLayout cuts totalBits bits into m chunks of near-equal width, the
+// wider ones first.
+func chunkLayout(totalBits, m int) []chunk {
+	cs := make([]chunk, 0, m)
+	pos := 0
+	for j := 0; j < m; j++ {
+		width := totalBits / m
+		if j < totalBits%m {
+			width++
 		}
+		cs = append(cs, chunk{word: pos / 64, shift: uint(pos % 64), width: uint(width)})
+		pos += width
 	}
 	return cs
 }
 
-// chunksPerWord picks k so that chunks have about log2(n) bits (one id per
-// bucket, the MIH optimum) but at most 22 bits, to bound the offset tables
-// at 16 MiB each. It returns 0 when no tables are worth building.
-func chunksPerWord(n int) int {
+// chunkCount picks the number of chunks for n hashes of totalBits bits:
+// chunks of about log2(n) bits, so that a bucket holds about one id (the
+// optimum of Norouzi et al.), but never wider than maxChunkWidth. It returns
+// 0 when n is too small for tables to beat a linear scan.
+func chunkCount(n, totalBits int) int {
 	if n < minIndexed {
 		return 0
 	}
-	b := bits.Len(uint(n)) - 1 // floor(log2 n)
-	b = max(8, min(b, 22))
-	return (64 + b - 1) / b
+	b := max(8, min(math.Log2(float64(n)), maxChunkWidth))
+	m := int(math.Round(float64(totalBits) / b))
+	return max(m, (totalBits+maxChunkWidth-1)/maxChunkWidth)
 }
 
 // scratch is the per-search state: a bitset of ids already verified and the
@@ -132,15 +142,16 @@ func (m *mih) putScratch(s *scratch) {
 
 // build fills the chunk tables with a counting sort per chunk; key(i, c)
 // returns chunk c of hash i.
-func (m *mih) build(nwords, k int, keyOf func(i int, c chunk) uint32, linearOne, linearMany float64) {
-	if k == 0 {
+func (m *mih) build(totalBits, nchunks int, keyOf func(i int, c chunk) uint32, linearOne, linearMany float64) {
+	if nchunks == 0 {
 		return
 	}
-	k = max(k, 3) // chunks of at most 22 bits keep offset tables at 16 MiB
-	m.chunks = chunkLayout(nwords, k)
+	// Chunks wider than maxChunkWidth would need oversized offset tables.
+	nchunks = max(nchunks, (totalBits+maxChunkWidth-1)/maxChunkWidth)
+	m.chunks = chunkLayout(totalBits, nchunks)
 	m.offsets = make([][]uint32, len(m.chunks))
 	m.ids = make([][]uint32, len(m.chunks))
-	// One chunk per worker at a time: each needs 120 bytes of scratch per
+	// One chunk per worker at a time: each needs 12 bytes of scratch per
 	// hash, and the work is memory-bound, so more workers than cores only
 	// add scratch.
 	var wg sync.WaitGroup
@@ -306,9 +317,10 @@ func probeKeys(keys []uint32, key uint32, width uint, radius int) []uint32 {
 // a read-only memory-mapped slice. An Index256 is safe for concurrent use.
 //
 // Memory: 4 bytes per hash per chunk for the id tables plus 4 bytes per
-// bucket for the offsets. At 10 million hashes the index cuts each word into
-// 3 chunks of 21–22 bits: 12 × 40 MB of ids + 128 MB of offsets ≈ 610 MB,
-// besides the 320 MB of hashes; each concurrent search holds an n-bit bitset.
+// possible chunk value for the offsets. At 10 million hashes, 11 chunks of
+// 23–24 bits: 11 × 40 MB of ids + 448 MB of offsets ≈ 890 MB, besides the
+// 320 MB of hashes; at one million, 13 chunks of 19–20 bits ≈ 105 MB. Each
+// concurrent search also holds an n-bit bitset and its candidate lists.
 type Index256 struct {
 	hashes []byte
 	mih
@@ -318,24 +330,24 @@ type Index256 struct {
 // hashes[32*i : 32*i+32], the big-endian bytes of its hex form.
 func NewIndex256(hashes []byte) (*Index256, error) {
 	n := len(hashes) / 32
-	return newIndex256(hashes, chunksPerWord(n), false)
+	return newIndex256(hashes, chunkCount(n, 256), false)
 }
 
-// newIndex256 builds with k chunks per 64-bit word (0: linear scan only);
-// alwaysIndex makes every search that can use the tables use them.
-func newIndex256(hashes []byte, k int, alwaysIndex bool) (*Index256, error) {
+// newIndex256 builds with nchunks chunks (0: linear scan only); alwaysIndex
+// makes every search that can use the tables use them.
+func newIndex256(hashes []byte, nchunks int, alwaysIndex bool) (*Index256, error) {
 	if len(hashes)%32 != 0 {
 		return nil, fmt.Errorf("match: PDQ index: %d bytes: %w", len(hashes), ErrHashLength)
 	}
 	n := len(hashes) / 32
-	if n > math.MaxUint32 {
+	if uint64(n) > math.MaxUint32 {
 		return nil, fmt.Errorf("match: PDQ index: %d hashes is more than the index can number", n)
 	}
 	ix := &Index256{hashes: hashes}
 	ix.n, ix.alwaysIndex = n, alwaysIndex
-	ix.build(4, k, func(i int, c chunk) uint32 {
-		w := binary.LittleEndian.Uint64(hashes[32*i+8*c.word:])
-		return uint32(w>>c.shift) & (1<<c.width - 1)
+	ix.build(256, nchunks, func(i int, c chunk) uint32 {
+		h := words256(hashes[32*i:])
+		return c.key(h[:])
 	}, costLinear256, costLinearAny)
 	return ix, nil
 }
@@ -526,15 +538,15 @@ type Index64 struct {
 
 // NewIndex64 builds an index over hashes, n*8 bytes, each a big-endian uint64.
 func NewIndex64(hashes []byte) (*Index64, error) {
-	return newIndex64(hashes, chunksPerWord(len(hashes)/8), false)
+	return newIndex64(hashes, chunkCount(len(hashes)/8, 64), false)
 }
 
-func newIndex64(hashes []byte, k int, alwaysIndex bool) (*Index64, error) {
+func newIndex64(hashes []byte, nchunks int, alwaysIndex bool) (*Index64, error) {
 	if len(hashes)%8 != 0 {
 		return nil, fmt.Errorf("match: 64-bit hash index: %d bytes: %w", len(hashes), ErrHashLength)
 	}
 	n := len(hashes) / 8
-	if n > math.MaxUint32 {
+	if uint64(n) > math.MaxUint32 {
 		return nil, fmt.Errorf("match: 64-bit hash index: %d hashes is more than the index can number", n)
 	}
 	ix := &Index64{hashes: make([]uint64, n)}
@@ -542,7 +554,7 @@ func newIndex64(hashes []byte, k int, alwaysIndex bool) (*Index64, error) {
 		ix.hashes[i] = binary.BigEndian.Uint64(hashes[8*i:])
 	}
 	ix.n, ix.alwaysIndex = n, alwaysIndex
-	ix.build(1, k, func(i int, c chunk) uint32 {
+	ix.build(64, nchunks, func(i int, c chunk) uint32 {
 		return uint32(ix.hashes[i]>>c.shift) & (1<<c.width - 1)
 	}, costLinear64, costLinear64)
 	return ix, nil

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -21,7 +22,8 @@ type benchSet struct {
 	hashes  []byte
 	plants  []pdqgen.Plant
 	ix      *Index256
-	build   time.Duration
+	build   time.Duration // wall
+	cpu     time.Duration // process CPU time during the build, all threads
 	indexMB float64
 }
 
@@ -64,12 +66,12 @@ func loadBenchSet(b *testing.B, n int) *benchSet {
 		b.Fatal(err)
 	}
 	before := heapAlloc()
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	ix, err := NewIndex256(hashes)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &benchSet{hashes: hashes, plants: plants, ix: ix, build: time.Since(start)}
+	s := &benchSet{hashes: hashes, plants: plants, ix: ix, build: time.Since(start), cpu: processCPU() - cpu}
 	s.indexMB = float64(heapAlloc()-before) / 1e6
 	benchSets[n] = s
 	return s
@@ -107,8 +109,8 @@ func BenchmarkIndex256Search(b *testing.B) {
 			got := collect(b, func(fn func(i, dist int)) { s.ix.SearchAny(g, maxDist, fn) })
 			sameResults(b, fmt.Sprintf("n=%d recall", n), got, want)
 		}
-		b.Logf("n=%d: build %.2f s wall, index heap %.0f MB, hashes %.0f MB",
-			n, s.build.Seconds(), s.indexMB, float64(len(s.hashes))/1e6)
+		b.Logf("n=%d: build %.2f s wall, %.2f s CPU; index heap %.0f MB, hashes %.0f MB; %d chunks",
+			n, s.build.Seconds(), s.cpu.Seconds(), s.indexMB, float64(len(s.hashes))/1e6, len(s.ix.chunks))
 		run := func(name string, ix *Index256, variants int) {
 			b.Run(fmt.Sprintf("n=%d/%s/variants=%d", n, name, variants), func(b *testing.B) {
 				runtime.LockOSThread()
@@ -131,5 +133,44 @@ func BenchmarkIndex256Search(b *testing.B) {
 		run("mih", s.ix, 8)
 		run("brute", linear, 1)
 		run("brute", linear, 8)
+	}
+}
+
+// BenchmarkIndex64Search measures 64-bit (goimagehash) lookups at the
+// default threshold 10 over 1M random hashes, against the linear scan.
+func BenchmarkIndex64Search(b *testing.B) {
+	const n, maxDist = 1_000_000, 10
+	rng := rand.New(rand.NewPCG(4, 4))
+	flat := make([]byte, 8*n)
+	for i := 0; i < n; i++ {
+		binary.BigEndian.PutUint64(flat[8*i:], rng.Uint64())
+	}
+	queries := make([]uint64, 256)
+	for i := range queries {
+		queries[i] = binary.BigEndian.Uint64(flat[8*rng.IntN(n):]) ^ 1<<(i%64)
+	}
+	for _, name := range []string{"mih", "brute"} {
+		k := chunkCount(n, 64)
+		if name == "brute" {
+			k = 0
+		}
+		ix, err := newIndex64(flat, k, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("n=%d/%s", n, name), func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			matches, i := 0, 0
+			cpu := threadCPU()
+			for b.Loop() {
+				ix.Search(queries[i%len(queries)], maxDist, func(int, int) { matches++ })
+				i++
+			}
+			if cpu := threadCPU() - cpu; cpu > 0 {
+				b.ReportMetric(float64(b.N)/cpu.Seconds(), "queries/cpu-s")
+			}
+			b.ReportMetric(float64(matches)/float64(b.N), "matches/query")
+		})
 	}
 }

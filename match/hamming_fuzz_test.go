@@ -48,14 +48,11 @@ func FuzzIndex256(f *testing.F) {
 			qs[2][j] = q[j] ^ byte(flips>>(j%8))
 			qs[3][j] = q[31-j]
 		}
-		d := int(maxDist) - 10 // covers negative distances and ≥ 245
-		for _, kk := range []int{0, 5, 7, 8} {
-			if kk == 8 {
-				kk = int(k%6) + 3
-				if kk == 3 {
-					kk = 0 // 22-bit tables are too big to build per input
-				}
-			}
+		// -10..70: negative distances, and up to where forced index plans stay
+		// cheap enough to fuzz (the unit tests cover 255, 256 and beyond).
+		d := int(maxDist%81) - 10
+		// Linear, and chunk tables of 16, 13–14, 11–12 and 8–16 bits.
+		for _, kk := range []int{0, 16, 19, 22, 16 + int(k%17)} {
 			ix, err := newIndex256(hashes, kk, true)
 			if err != nil {
 				t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashtriage/hashtriage/bench/pdqgen"
@@ -101,9 +102,11 @@ func sameResults(t testing.TB, what string, got, want map[int]int) {
 	}
 }
 
-// layouts are the chunkings every recall test runs: the default for the size,
-// linear only, and forced chunk tables of 21–22, 16 and 9–10 bits.
-func layouts256(t testing.TB, hashes []byte) map[string]*Index256 {
+// layouts256 are the chunkings every recall test runs: the default for the
+// size, linear only, and forced chunk tables of 21–22, 13–14 and 9–10 bits,
+// most of them straddling words; with wide, also 23–24 bits (the 10 M
+// layout, 450 MB of offsets whatever n is).
+func layouts256(t testing.TB, hashes []byte, wide bool) map[string]*Index256 {
 	t.Helper()
 	out := map[string]*Index256{}
 	def, err := NewIndex256(hashes)
@@ -111,7 +114,10 @@ func layouts256(t testing.TB, hashes []byte) map[string]*Index256 {
 		t.Fatal(err)
 	}
 	out["default"] = def
-	for _, k := range []int{0, 3, 4, 7} {
+	for _, k := range []int{0, 11, 12, 19, 28} {
+		if k == 11 && (!wide || testing.Short()) {
+			continue
+		}
 		ix, err := newIndex256(hashes, k, k > 0)
 		if err != nil {
 			t.Fatal(err)
@@ -150,8 +156,11 @@ func TestIndex256Vectors(t *testing.T) {
 		expected = append(expected, pair{p[0] - 1, p[1] - 1, p[2]})
 	}
 	wantCounts := map[int]int{0: 50, 10: 150, 16: 152, 31: 250, 32: 250, 47: 287, 63: 352}
-	for name, ix := range layouts256(t, haystack) {
+	for name, ix := range layouts256(t, haystack, true) {
 		for _, maxDist := range []int{0, 10, 16, 31, 32, 47, 63} {
+			if name == "k=11" && maxDist > 47 {
+				continue // radius 5 on 24-bit chunks: ~10^6 probes a needle, only slow
+			}
 			var want, got []pair
 			for _, p := range expected {
 				if p.dist <= maxDist {
@@ -210,7 +219,7 @@ func TestIndex256Random(t *testing.T) {
 		pdqgen.Balanced(rng, q[:])
 		queries = append(queries, q)
 	}
-	ixs := layouts256(t, hashes)
+	ixs := layouts256(t, hashes, false)
 	for _, maxDist := range []int{0, 7, 16, 31, 40} {
 		want := make([]map[int]int, len(queries))
 		for qi, q := range queries {
@@ -272,7 +281,7 @@ func TestIndex256Edges(t *testing.T) {
 	empty.SearchAny(nil, 31, func(i, d int) { t.Errorf("empty index matched %d", i) })
 
 	hashes, _, _ := pdqgen.Generate(pdqgen.Config{Seed: 3, N: 3000})
-	for name, ix := range layouts256(t, hashes) {
+	for name, ix := range layouts256(t, hashes, false) {
 		if ix.Len() != 3000 {
 			t.Errorf("%s: Len = %d", name, ix.Len())
 		}
@@ -303,7 +312,7 @@ func TestIndex256Edges(t *testing.T) {
 // distance and several index sizes: Σ(r_i+1) ≥ d+1 guarantees recall.
 func TestPlanCoversDistance(t *testing.T) {
 	for _, n := range []int{512, 5000, 100_000, 1 << 20, 10_000_000} {
-		m := mih{n: n, chunks: chunkLayout(4, chunksPerWord(n))}
+		m := mih{n: n, chunks: chunkLayout(256, chunkCount(n, 256))}
 		for _, lin := range []float64{costLinear256, costLinearAny, 1e9} {
 			plans := m.plan(lin)
 			if len(plans) != 257 {
@@ -330,7 +339,7 @@ func TestPlanCoversDistance(t *testing.T) {
 		}
 	}
 	// At 10 million hashes the index, not a scan, serves d=31.
-	m := mih{n: 10_000_000, chunks: chunkLayout(4, chunksPerWord(10_000_000))}
+	m := mih{n: 10_000_000, chunks: chunkLayout(256, chunkCount(10_000_000, 256))}
 	if m.plan(costLinearAny)[31] == nil {
 		t.Error("10M hashes, d=31: planner chose a linear scan")
 	}
@@ -401,7 +410,7 @@ func TestIndex64Random(t *testing.T) {
 			t.Errorf("%s: Len = %d", name, ix.Len())
 		}
 		for _, maxDist := range []int{-1, 0, 4, 10, 16, 22, 40, 64, 99} {
-			for q := 0; q < 20; q++ {
+			for q := 0; q < 64; q += 5 {
 				got := collect(t, func(fn func(i, dist int)) { ix.Search(words[q], maxDist, fn) })
 				sameResults(t, fmt.Sprintf("%s d≤%d q%d", name, maxDist, q), got, brute64(words, words[q], maxDist))
 			}
@@ -412,4 +421,94 @@ func TestIndex64Random(t *testing.T) {
 		t.Fatal(err)
 	}
 	empty.Search(0, 64, func(i, d int) { t.Errorf("empty index matched %d", i) })
+}
+
+// TestCountingSort checks the two-level chunk-table sort against its
+// definition: every id once, in its key's bucket, ascending within a bucket.
+func TestCountingSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, width := range []uint{1, 5, 8, 13, 16, 21, 24} {
+		for _, n := range []int{0, 1, 7, 5000} {
+			keys := make([]uint32, n)
+			for i := range keys {
+				keys[i] = uint32(rng.IntN(1 << width))
+				if i%3 == 0 && i > 0 {
+					keys[i] = keys[i-1] // repeats
+				}
+			}
+			off, ids := countingSort(keys, make([]uint64, n), width)
+			if len(off) != 1<<width+1 || len(ids) != n || int(off[1<<width]) != n {
+				t.Fatalf("width %d n %d: %d offsets, %d ids, last offset %d", width, n, len(off), len(ids), off[len(off)-1])
+			}
+			seen := make([]bool, n)
+			for v := 0; v < 1<<width; v++ {
+				bucket := ids[off[v]:off[v+1]]
+				for j, id := range bucket {
+					if seen[id] || keys[id] != uint32(v) || (j > 0 && bucket[j-1] >= id) {
+						t.Fatalf("width %d n %d: key %d bucket %v is wrong", width, n, v, bucket)
+					}
+					seen[id] = true
+				}
+			}
+		}
+	}
+}
+
+// TestChunkLayout checks that chunks tile the hash: their keys, put back at
+// their bit positions, rebuild every word, for layouts that straddle words.
+func TestChunkLayout(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for _, tc := range []struct{ bits, m int }{{256, 11}, {256, 12}, {256, 13}, {256, 16}, {256, 28}, {64, 3}, {64, 5}} {
+		cs := chunkLayout(tc.bits, tc.m)
+		words := make([]uint64, tc.bits/64)
+		for i := range words {
+			words[i] = rng.Uint64()
+		}
+		rebuilt := make([]uint64, len(words))
+		pos := 0
+		for _, c := range cs {
+			if c.word*64+int(c.shift) != pos || c.width > maxChunkWidth {
+				t.Fatalf("%d bits in %d chunks: chunk %+v at bit %d", tc.bits, tc.m, c, pos)
+			}
+			k := uint64(c.key(words))
+			rebuilt[c.word] |= k << c.shift
+			if c.shift+c.width > 64 {
+				rebuilt[c.word+1] |= k >> (64 - c.shift)
+			}
+			pos += int(c.width)
+		}
+		if pos != tc.bits || !slices.Equal(rebuilt, words) {
+			t.Errorf("%d bits in %d chunks: covered %d bits, rebuilt %x, want %x", tc.bits, tc.m, pos, rebuilt, words)
+		}
+	}
+}
+
+// TestIndex256Concurrent runs searches from several goroutines at once, as
+// scan workers do, each against brute force (run with -race to check the
+// pooled scratch state).
+func TestIndex256Concurrent(t *testing.T) {
+	hashes, plants, err := pdqgen.Generate(pdqgen.Config{Seed: 11, N: 5000, Distances: []int{0, 3, 9, 20, 31}, PerDistance: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := newIndex256(hashes, 16, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for j := w; j < len(plants); j += 4 {
+				var q [32]byte
+				copy(q[:], hashes[32*plants[j].Base:])
+				want := brute256(hashes, q, 31)
+				got := map[int]int{}
+				ix.SearchAny([][32]byte{q, {}}, 31, func(i, d int) { got[i] = d })
+				if len(got) != len(want) || got[plants[j].Copy] != plants[j].Distance {
+					t.Errorf("worker %d plant %+v: %d results, want %d", w, plants[j], len(got), len(want))
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

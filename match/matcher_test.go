@@ -183,7 +183,7 @@ func TestLookupAgainstAMap(t *testing.T) {
 			falsePos++
 		}
 	}
-	if falsePos > 200 { // 1 %; the filter is built for about 0.24 %
+	if falsePos > 600 { // 3 %; the filter is built for about 1.8 %
 		t.Errorf("bloom filter let %d of 20000 misses through", falsePos)
 	}
 }
@@ -238,5 +238,41 @@ func TestOpenMissingSegment(t *testing.T) {
 	_, err := Open(db, DefaultOptions())
 	if err == nil || !strings.Contains(err.Error(), info.Segment) || !strings.Contains(err.Error(), `"gone"`) {
 		t.Errorf("Open with a missing segment: %v", err)
+	}
+}
+
+// TestConcurrentLookups shares one Matcher between goroutines, as a scan
+// does, including the first (index-building) perceptual lookups.
+func TestConcurrentLookups(t *testing.T) {
+	db, _ := hashset.Create(t.TempDir())
+	defer db.Close()
+	var es []hashset.Entry
+	for i := 0; i < 500; i++ {
+		p := sha256.Sum256([]byte(fmt.Sprint("p", i)))
+		es = append(es, entry(hashset.MD5, md5Of(fmt.Sprint(i)), i+1, "", ""),
+			hashset.Entry{Algorithm: hashset.PDQ, Digest: p[:], Line: i + 1, Size: -1, Quality: -1})
+	}
+	importList(t, db, "c", hashset.Alert, es...)
+	m, err := Open(db, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for i := 0; i < 500; i++ {
+				p := sha256.Sum256([]byte(fmt.Sprint("p", i)))
+				if len(m.Lookup(hashset.MD5, md5Of(fmt.Sprint(i)))) != 1 || len(m.Lookup(hashset.PDQ, p[:])) == 0 {
+					errs <- fmt.Errorf("entry %d not found", i)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

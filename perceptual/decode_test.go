@@ -307,3 +307,33 @@ func TestDecodeConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeIgnoresEXIFOrientation: PDQ hashes stored pixels, so an EXIF
+// orientation tag changes neither the decoded size nor the hash.
+func TestDecodeIgnoresEXIFOrientation(t *testing.T) {
+	plain := encodedSamples(t, 60, 40)["jpeg"]
+	// APP1 "Exif" with a little-endian TIFF header and one IFD entry:
+	// Orientation (0x0112) = 6, "rotate 90° clockwise to display".
+	tiffHdr := []byte("II*\x00\x08\x00\x00\x00\x01\x00\x12\x01\x03\x00\x01\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00")
+	payload := append([]byte("Exif\x00\x00"), tiffHdr...)
+	app1 := []byte{0xff, 0xe1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}
+	app1 = append(app1, payload...)
+	withExif := append(append(append([]byte{}, plain[:2]...), app1...), plain[2:]...)
+
+	a, _, err := Decode(bytes.NewReader(plain), DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := Decode(bytes.NewReader(withExif), DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Bounds() != a.Bounds() {
+		t.Errorf("EXIF orientation changed the bounds: %v vs %v", b.Bounds(), a.Bounds())
+	}
+	ha, _ := PDQ(a, PDQFull)
+	hb, _ := PDQ(b, PDQFull)
+	if ha != hb {
+		t.Errorf("EXIF orientation changed the hash: %s vs %s", hb.Hash, ha.Hash)
+	}
+}

@@ -27,6 +27,10 @@
 // found by querying the eight dihedral variants that [PDQDihedral] derives
 // from one DCT.
 //
+// Sixteen-bit samples (*image.Gray16, *image.RGBA64, *image.NRGBA64) are
+// hashed by their high byte; how the reference CLI treats 16-bit input is
+// unverified. A [Hasher] reuses its scratch buffers across images.
+//
 // Bit-exactness holds for identical pixels. Go's image/jpeg decoder does not
 // produce the same pixels as libjpeg, so hashes of JPEG files typically
 // differ from the reference by 0–2 bits (more on tiny or very flat images).

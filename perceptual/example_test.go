@@ -56,7 +56,7 @@ func ExamplePDQDihedral() {
 	// are printed here.
 	res, _ := perceptual.PDQDihedral(drawPicture(256, 256), perceptual.PDQ512)
 	for i, h := range res.Dihedral {
-		fmt.Printf("%-10s %s\n", perceptual.DihedralNames[i], h.String()[:16])
+		fmt.Printf("%-10s %s\n", perceptual.DihedralName(i), h.String()[:16])
 	}
 	// Output:
 	// orig       dc0eb1a860631ed0

@@ -121,8 +121,16 @@ const (
 	DihedralFlipMinus1
 )
 
-// DihedralNames names the variants of PDQResult.Dihedral, in order.
-var DihedralNames = [8]string{"orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1", "flipminus1"}
+// DihedralName returns the reference CLI's name of dihedral variant v
+// (an index into PDQResult.Dihedral): "orig", "rot90", "rot180", "rot270",
+// "flipx", "flipy", "flipplus1" or "flipminus1".
+func DihedralName(v int) string {
+	names := [8]string{"orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1", "flipminus1"}
+	if v < 0 || v >= len(names) {
+		return fmt.Sprintf("dihedral(%d)", v)
+	}
+	return names[v]
+}
 
 // PDQResult is the outcome of hashing one image.
 type PDQResult struct {

@@ -379,13 +379,13 @@ func TestPDQDihedralMatchesTransformedImages(t *testing.T) {
 		for u := range 8 {
 			d := got.Hash.Distance(dih.Dihedral[u])
 			if u == v {
-				t.Logf("%-10s distance to its variant %d", DihedralNames[v], d)
+				t.Logf("%-10s distance to its variant %d", DihedralName(v), d)
 			}
 			if u == v && d > PDQThreshold {
-				t.Errorf("%s image: distance %d to its variant > %d", DihedralNames[v], d, PDQThreshold)
+				t.Errorf("%s image: distance %d to its variant > %d", DihedralName(v), d, PDQThreshold)
 			}
 			if u != v && d <= 2*PDQThreshold {
-				t.Errorf("%s image: distance %d to variant %s", DihedralNames[v], d, DihedralNames[u])
+				t.Errorf("%s image: distance %d to variant %s", DihedralName(v), d, DihedralName(u))
 			}
 		}
 	}
@@ -402,7 +402,7 @@ func TestPDQDihedralTestdata(t *testing.T) {
 	}
 	for v, want := range rows[0].hashes {
 		if got.Dihedral[v].String() != want {
-			t.Errorf("%s: got %s, want %s", DihedralNames[v], got.Dihedral[v], want)
+			t.Errorf("%s: got %s, want %s", DihedralName(v), got.Dihedral[v], want)
 		}
 	}
 }

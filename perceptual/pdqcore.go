@@ -335,6 +335,8 @@ type hasher struct {
 	pass2     colBox
 	buf64     [pdqBufDim][pdqBufDim]float32
 	xs, ys    []int // CLI-512 source coordinates, or nil
+	xsBuf     []int
+	ysBuf     []int
 	sampleCol [pdqBufDim]int
 	sampleRow [pdqBufDim]int
 }
@@ -350,7 +352,8 @@ func (hs *hasher) hash(img image.Image, mode PDQMode, dihedral bool) PDQResult {
 	if mode == PDQ512 && (width > pdqDownsampleDims || height > pdqDownsampleDims) {
 		// Nearest neighbour to exactly 512×512, top-left aligned (§1.2).
 		cols, rows = pdqDownsampleDims, pdqDownsampleDims
-		hs.xs, hs.ys = make([]int, cols), make([]int, rows)
+		hs.xsBuf, hs.ysBuf = grow(hs.xsBuf, cols), grow(hs.ysBuf, rows)
+		hs.xs, hs.ys = hs.xsBuf, hs.ysBuf
 		for i := range cols {
 			hs.xs[i] = i * width / pdqDownsampleDims
 			hs.ys[i] = i * height / pdqDownsampleDims

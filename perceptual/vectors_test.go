@@ -172,7 +172,7 @@ func TestPDQDihedralVectors(t *testing.T) {
 		}
 		for v, want := range r.hashes {
 			if got.Dihedral[v].String() != want {
-				t.Errorf("%s %s: got %s, want %s", r.path, DihedralNames[v], got.Dihedral[v], want)
+				t.Errorf("%s %s: got %s, want %s", r.path, DihedralName(v), got.Dihedral[v], want)
 			}
 		}
 		if got.Quality != r.quality || got.Hash != got.Dihedral[0] {

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -40,6 +41,12 @@ type ListOptions struct {
 	// header lines.
 	WorkingDir string
 	Command    []string
+	// PDQDihedral adds, after pdq and pdq_quality, the seven other
+	// dihedral PDQ hashes (Digest.Variants of an ImageHasher) as columns
+	// pdq_rot90, pdq_rot180, pdq_rot270, pdq_flipx, pdq_flipy,
+	// pdq_flipplus1 and pdq_flipminus1 (the reference's --pdqdih order;
+	// pdq itself is the original). sets import ignores these columns.
+	PDQDihedral bool
 }
 
 // A ListWriter writes one line per item: its path, size and digests.
@@ -49,12 +56,14 @@ type ListWriter struct {
 	format ListFormat
 	algs   []hashset.Algorithm
 	err    error
+
+	dihedral bool // PDQ dihedral columns
 }
 
 // NewListWriter starts a digest list on w and writes its header. The
 // hashdeep format holds exact digests only.
 func NewListWriter(w io.Writer, f ListFormat, opts ListOptions) (*ListWriter, error) {
-	lw := &ListWriter{bw: bufio.NewWriterSize(w, 64<<10), format: f, algs: opts.Algorithms}
+	lw := &ListWriter{bw: bufio.NewWriterSize(w, 64<<10), format: f, algs: opts.Algorithms, dihedral: opts.PDQDihedral}
 	if len(lw.algs) == 0 {
 		return nil, fmt.Errorf("digest list: no algorithm chosen")
 	}
@@ -63,6 +72,9 @@ func NewListWriter(w io.Writer, f ListFormat, opts ListOptions) (*ListWriter, er
 		names = append(names, a.String())
 		if a == hashset.PDQ && f != ListHashdeep {
 			names = append(names, "pdq_quality")
+			if lw.dihedral {
+				names = append(names, dihedralColumns[:]...)
+			}
 		}
 	}
 	switch f {
@@ -107,6 +119,9 @@ func (lw *ListWriter) Write(r scan.Result) error {
 				} else {
 					row = append(row, "")
 				}
+				if lw.dihedral {
+					row = append(row, dihedralHex(r.Digests)...)
+				}
 			}
 		}
 		if lw.err = lw.cw.Write(row); lw.err == nil {
@@ -128,6 +143,11 @@ func (lw *ListWriter) Write(r scan.Result) error {
 				b.WriteString(`,"` + a.String() + `":"` + h + `"`)
 				if a == hashset.PDQ && q >= 0 {
 					b.WriteString(`,"pdq_quality":` + strconv.Itoa(q))
+				}
+				if a == hashset.PDQ && lw.dihedral {
+					for i, v := range dihedralHex(r.Digests) {
+						b.WriteString(`,"` + dihedralColumns[i] + `":"` + v + `"`)
+					}
 				}
 			}
 		}
@@ -166,4 +186,21 @@ func jsonString(s string) string {
 		return `""`
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// dihedralColumns name the dihedral PDQ hashes after the original.
+var dihedralColumns = [7]string{"pdq_rot90", "pdq_rot180", "pdq_rot270", "pdq_flipx", "pdq_flipy", "pdq_flipplus1", "pdq_flipminus1"}
+
+// dihedralHex returns the seven dihedral variants of the PDQ digest in ds
+// as hex (the first seven Variants), or seven empty strings.
+func dihedralHex(ds []scan.Digest) []string {
+	out := make([]string, len(dihedralColumns))
+	for _, d := range ds {
+		if d.Algorithm == hashset.PDQ && len(d.Variants) >= len(out) {
+			for i, v := range d.Variants[:len(out)] {
+				out[i] = hex.EncodeToString(v)
+			}
+		}
+	}
+	return out
 }

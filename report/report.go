@@ -85,6 +85,8 @@ type Header struct {
 	Perceptual      []string
 	PDQConvention   string // "full" or "512"
 	PDQThreshold    int
+	PDQMinQuality   int   // PDQ hashes of lower quality are not matched
+	MaxImagePixels  int64 // larger images are refused undecoded
 	HashThreshold   int
 	Jobs            int
 	CaseID          string
@@ -115,6 +117,8 @@ type scanRecord struct {
 	Perceptual      []string `json:"perceptual,omitempty"`
 	PDQConvention   string   `json:"pdq_convention,omitempty"`
 	PDQThreshold    int      `json:"pdq_threshold,omitempty"`
+	PDQMinQuality   int      `json:"pdq_min_quality,omitempty"`
+	MaxImagePixels  int64    `json:"max_image_pixels,omitempty"`
 	HashThreshold   int      `json:"hash_threshold,omitempty"`
 	Jobs            int      `json:"jobs,omitempty"`
 	CaseID          string   `json:"case_id,omitempty"`
@@ -136,7 +140,7 @@ func (h Header) record() scanRecord {
 		RunID: h.RunID, Commit: h.Commit, GoVersion: h.GoVersion, OS: h.OS, Arch: h.Arch, Host: h.Host,
 		WorkingDir: h.WorkingDir, Mode: h.Mode, AtimeProtection: h.AtimeProtection,
 		Algorithms: h.Algorithms, Perceptual: h.Perceptual, PDQConvention: h.PDQConvention,
-		PDQThreshold: h.PDQThreshold, HashThreshold: h.HashThreshold, Jobs: h.Jobs,
+		PDQThreshold: h.PDQThreshold, PDQMinQuality: h.PDQMinQuality, MaxImagePixels: h.MaxImagePixels, HashThreshold: h.HashThreshold, Jobs: h.Jobs,
 		CaseID: h.CaseID, Examiner: h.Examiner,
 	}
 }

@@ -229,6 +229,13 @@ type summaryRecord struct {
 	Interrupted      bool             `json:"interrupted"`
 	NotExamined      []string         `json:"not_examined,omitempty"`
 	ExitCode         int              `json:"exit_code"`
+
+	// Images that went through the perceptual step; present only when a
+	// perceptual kind was computed.
+	Images           *int64 `json:"images,omitempty"`
+	ImagesTooSmall   *int64 `json:"images_too_small,omitempty"`
+	ImagesLowQuality *int64 `json:"images_low_quality,omitempty"`
+	ImagesFailed     *int64 `json:"images_failed,omitempty"`
 }
 
 func summaryRecordOf(s scan.Summary) summaryRecord {
@@ -236,7 +243,7 @@ func summaryRecordOf(s scan.Summary) summaryRecord {
 	if len(byType) == 0 {
 		byType = nil
 	}
-	return summaryRecord{
+	rec := summaryRecord{
 		Type: "summary", Items: s.Items, Bytes: s.Bytes, Matched: s.Matched, Known: s.Known,
 		Errors: s.Errors, Skipped: s.Skipped, Finished: utc(s.Finished),
 		ElapsedSeconds: math.Round(s.Elapsed().Seconds()*1000) / 1000,
@@ -244,6 +251,11 @@ func summaryRecordOf(s scan.Summary) summaryRecord {
 		NoAtime: s.NoAtime, AtimeUnprotected: s.WithAtime, Interrupted: s.Interrupted,
 		NotExamined: s.NotExamined, ExitCode: s.ExitCode(),
 	}
+	if len(s.Perceptual) > 0 {
+		rec.Images, rec.ImagesTooSmall = &s.Images, &s.ImagesTooSmall
+		rec.ImagesLowQuality, rec.ImagesFailed = &s.ImagesLowQuality, &s.ImagesFailed
+	}
+	return rec
 }
 
 // CSV

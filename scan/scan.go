@@ -53,6 +53,9 @@ type Digest struct {
 	// Variants are further digests to look up but not to report, such as
 	// PDQ's dihedral transforms (rotations and mirrors) of the image.
 	Variants [][]byte
+	// NotMatched, if set, says why this digest is reported but not looked
+	// up, such as a PDQ quality under the minimum.
+	NotMatched string
 }
 
 // ImageFunc computes perceptual hashes of an image for the algorithms
@@ -87,10 +90,11 @@ type Result struct {
 	NoAtime bool
 	Err     error // set when Outcome is Failed
 
-	extra       bool   // a second result for an item already counted (e.g. an archive that could not be expanded)
-	bytesRead   int64  // bytes read from the item
-	hostOpen    bool   // the item was a host file that was opened
-	notExamined string // what this item's failure left unexamined
+	extra       bool        // a second result for an item already counted (e.g. an archive that could not be expanded)
+	bytesRead   int64       // bytes read from the item
+	hostOpen    bool        // the item was a host file that was opened
+	notExamined string      // what this item's failure left unexamined
+	image       imageStatus // what the image step made of the item
 }
 
 // Config is what Run needs.
@@ -131,7 +135,7 @@ type Config struct {
 
 // Summary counts what a scan did.
 type Summary struct {
-	Items     int64 // items seen, container members included
+	Items     int64 // items seen, container members included; disk images and volumes that were only expanded are counted in Expanded instead
 	Bytes     int64 // bytes read and hashed
 	Matched   int64 // items that matched an alert set
 	Known     int64 // items that matched only known sets
@@ -141,6 +145,17 @@ type Summary struct {
 	// SkippedByType counts skipped items by evidence.Type name.
 	SkippedByType map[string]int64
 	Expanded      int64 // disk images and volumes expanded without being hashed
+
+	// Images counts items that sniffed as images and went through the
+	// image step (Config.Image); of those, ImagesTooSmall were under
+	// perceptual.MinDimension pixels on a side and ImagesLowQuality had a
+	// perceptual hash too featureless to match (PDQ quality under the
+	// minimum): neither was matched perceptually. ImagesFailed could not
+	// be decoded or hashed (each also an error record).
+	Images           int64
+	ImagesTooSmall   int64
+	ImagesLowQuality int64
+	ImagesFailed     int64
 
 	NoAtime   int64 // host files opened with O_NOATIME (access time untouched)
 	WithAtime int64 // host files the kernel would not open with O_NOATIME
@@ -364,7 +379,7 @@ func (s *scanner) count(r Result) {
 			s.sum.WithAtime++
 		}
 	}
-	if !r.extra {
+	if !r.extra && r.Outcome != Expanded {
 		s.sum.Items++
 	}
 	switch r.Outcome {
@@ -382,6 +397,7 @@ func (s *scanner) count(r Result) {
 	case Expanded:
 		s.sum.Expanded++
 	}
+	s.countImage(r.image)
 	if r.notExamined != "" {
 		s.sum.NotExamined = append(s.sum.NotExamined, r.notExamined)
 	}

@@ -378,3 +378,23 @@ func TestManyJobsEveryItemOnce(t *testing.T) {
 		}
 	}
 }
+
+// A file whose first bytes merely look like a volume (the ext magic 0xEF53
+// at offset 1080 turns up in random data once in 65,536 files) is still
+// hashed and matched when nothing can be read from it as a volume.
+func TestFalseVolumeIsHashed(t *testing.T) {
+	data := bytes.Repeat([]byte("not a file system "), 200)
+	data[1080], data[1081] = 0x53, 0xEF
+	m := newFakeMatcher(hashset.MD5)
+	m.add("cases", hashset.Alert, hashset.MD5, data, "x")
+	rs, s := runAll(t, scan.Config{Matcher: m, Sources: []evidence.Source{memSource{regular("lookalike.bin", data)}}})
+	var hashed bool
+	for _, r := range rs {
+		if r.Item.Path == "lookalike.bin" && r.Outcome == scan.Matched && bytes.Equal(r.Digests[0].Sum, sum(hashset.MD5, data)) {
+			hashed = true
+		}
+	}
+	if !hashed || s.Matched != 1 || s.Bytes < int64(len(data)) {
+		t.Errorf("results %+v summary %+v", rs, s)
+	}
+}

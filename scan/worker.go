@@ -1,11 +1,11 @@
 package scan
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -15,6 +15,7 @@ import (
 	"github.com/hashtriage/hashtriage/evidence"
 	"github.com/hashtriage/hashtriage/hashset"
 	"github.com/hashtriage/hashtriage/match"
+	"github.com/hashtriage/hashtriage/perceptual"
 )
 
 // A task is one item for a worker. done, if set, is the parent
@@ -135,10 +136,31 @@ func (w *worker) handle(ctx context.Context, it evidence.Item) {
 		return
 	}
 	if c.Disk {
-		r.Outcome = Expanded
-		s.emit(r)
-		w.expand(ctx, it, f, c)
-		return
+		if found, failed := w.expand(ctx, it, f, c); found > 0 || !failed || ctx.Err() != nil {
+			r.Outcome = Expanded
+			s.emit(r)
+			return
+		}
+		// Nothing could be read from it as a disk image or volume, and
+		// trying failed: a damaged one, or a file whose first bytes merely
+		// look like one (a two-byte magic number turns up in random data;
+		// a later segment of a split E01 yields nothing without failing,
+		// its set being read through the first segment). Its bytes are
+		// then hashed and matched like any file's, so that it is not left
+		// unexamined; the expansion's error records stand.
+		w.pick(it.Size)
+		c, isImage, n, err = w.readFrom(ctx, it.Path, io.NewSectionReader(f, 0, 1<<62), false)
+		r.bytesRead += n
+		if err != nil {
+			if ctx.Err() != nil {
+				s.cancelled.Store(true)
+				return
+			}
+			r.Outcome, r.Err = Failed, err
+			s.emit(r)
+			return
+		}
+		c = evidence.Container{} // already tried
 	}
 	if n != it.Size {
 		r.Outcome = Failed
@@ -158,6 +180,10 @@ func (w *worker) handle(ctx context.Context, it evidence.Item) {
 			return err
 		})
 		r.Digests = append(r.Digests, ds...)
+		r.image = imageOutcome(r.Digests, imageErr)
+		if errors.Is(imageErr, perceptual.ErrTooSmall) {
+			imageErr = nil // counted in the summary: too small to match, not a failure
+		}
 	}
 	r.Matches = s.lookup(it.Size, r.Digests)
 	r.Outcome = outcome(r.Matches)
@@ -179,6 +205,9 @@ func (s *scanner) lookup(size int64, ds []Digest) []match.Match {
 	}
 	var alert, known []match.Match
 	for _, d := range ds {
+		if d.NotMatched != "" {
+			continue
+		}
 		q := append([][]byte{d.Sum}, d.Variants...)
 		for _, m := range s.cfg.Matcher.Lookup(d.Algorithm, q...) {
 			if m.Algorithm == hashset.Unknown {
@@ -211,6 +240,11 @@ func outcome(ms []match.Match) Outcome {
 // block for containers and images; for a disk image or volume it stops
 // there, since the image itself is not hashed. n is the number of bytes read.
 func (w *worker) read(ctx context.Context, path string, f evidence.File) (c evidence.Container, isImage bool, n int64, err error) {
+	return w.readFrom(ctx, path, f, true)
+}
+
+// readFrom is read; with sniff false, no container is looked for.
+func (w *worker) readFrom(ctx context.Context, path string, f io.Reader, sniff bool) (c evidence.Container, isImage bool, n int64, err error) {
 	for _, h := range w.hashes {
 		h.Reset()
 	}
@@ -222,8 +256,10 @@ func (w *worker) read(ctx context.Context, path string, f evidence.File) (c evid
 	}
 	head := w.bufs[cur][:min(k, evidence.SniffSize)]
 	if k > 0 {
-		if perr := safely(func() error { c = evidence.Sniff(head); return nil }); perr != nil {
-			return c, false, n, fmt.Errorf("sniff %s: %w", path, perr)
+		if sniff {
+			if perr := safely(func() error { c = evidence.Sniff(head); return nil }); perr != nil {
+				return c, false, n, fmt.Errorf("sniff %s: %w", path, perr)
+			}
 		}
 		isImage = len(w.s.perceptual) > 0 && looksLikeImage(head)
 	}
@@ -279,7 +315,10 @@ func readFull(r io.Reader, buf []byte) (n int, eof bool, err error) {
 // open until they are done, and this worker helps with queued items while
 // it waits, so waiting cannot deadlock); children of streaming containers
 // are only valid during the walk callback and are processed inline.
-func (w *worker) expand(ctx context.Context, parent evidence.Item, f evidence.File, c evidence.Container) {
+//
+// It returns the number of readable files found inside (regular items
+// without an error), and whether anything failed.
+func (w *worker) expand(ctx context.Context, parent evidence.Item, f evidence.File, c evidence.Container) (found int, failed bool) {
 	s := w.s
 	var children sync.WaitGroup
 	inline := streaming(c)
@@ -287,6 +326,12 @@ func (w *worker) expand(ctx context.Context, parent evidence.Item, f evidence.Fi
 		return evidence.Expand(ctx, parent, f, c, s.cfg.Limits, func(child evidence.Item) error {
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if child.Err == nil && child.Type == evidence.Regular {
+				found++
+			}
+			if child.Err != nil {
+				failed = true
 			}
 			if child.Err != nil || child.Type != evidence.Regular || child.Open == nil {
 				s.emit(directResult(child))
@@ -311,8 +356,9 @@ func (w *worker) expand(ctx context.Context, parent evidence.Item, f evidence.Fi
 	if err != nil && ctx.Err() == nil {
 		s.emit(Result{Outcome: Failed, Item: evidence.Item{Path: parent.Path, Size: parent.Size, Type: parent.Type, Depth: parent.Depth},
 			Err:   fmt.Errorf("%s: %s content not (fully) examined: %w", parent.Path, c.Name, err),
-			extra: !c.Disk, notExamined: fmt.Sprintf("%s (%s): %v", parent.Path, c.Name, err)})
+			extra: true, notExamined: fmt.Sprintf("%s (%s): %v", parent.Path, c.Name, err)})
 	}
+	return found, failed || err != nil
 }
 
 // helpUntil processes queued tasks until wg is done.
@@ -331,13 +377,15 @@ func (w *worker) helpUntil(ctx context.Context, wg *sync.WaitGroup) {
 	}
 }
 
-// streaming reports whether c's members can only be read during the walk.
+// streaming reports whether c's members must be processed during the walk
+// callback. Only ZIP members are documented (evidence/archive) as readable
+// from any goroutine for as long as the archive's content stays open; the
+// readers of other containers (tar and compressed streams, 7z, RAR, disk
+// images and volumes) may release what their members read from as soon as
+// Expand returns, so their members are processed inline. Disk images still
+// use several cores: the EWF reader decompresses chunks in parallel.
 func streaming(c evidence.Container) bool {
-	switch c.Name {
-	case "tar", "gzip", "bzip2", "xz", "rar", "7z":
-		return true
-	}
-	return false
+	return c.Name != "zip"
 }
 
 // safely runs fn, turning a panic (in code reading hostile content) into
@@ -354,16 +402,8 @@ func safely(fn func() error) (err error) {
 // looksLikeImage recognises the image formats the perceptual hashers
 // decode, from content only.
 func looksLikeImage(h []byte) bool {
-	switch {
-	case bytes.HasPrefix(h, []byte{0xFF, 0xD8, 0xFF}),
-		bytes.HasPrefix(h, []byte("\x89PNG\r\n\x1a\n")),
-		bytes.HasPrefix(h, []byte("GIF87a")), bytes.HasPrefix(h, []byte("GIF89a")),
-		bytes.HasPrefix(h, []byte("BM")) && len(h) >= 26,
-		bytes.HasPrefix(h, []byte("II*\x00")), bytes.HasPrefix(h, []byte("MM\x00*")),
-		len(h) >= 12 && bytes.Equal(h[:4], []byte("RIFF")) && bytes.Equal(h[8:12], []byte("WEBP")):
-		return true
-	}
-	return false
+	_, ok := perceptual.Sniff(h)
+	return ok
 }
 
 // fanout runs one goroutine per hash, so that the hashers of one item use

@@ -40,6 +40,7 @@ func main() {
 	rounds := flag.Int("rounds", 3, "passes over the files")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	reference := flag.Bool("reference", true, "also time pdq-photo-hasher if it is on PATH")
+	magick := flag.String("imagemagick", "", "also time this ImageMagick convert binary decoding each file to PNM, as the reference CLI's read step does")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		log.Fatal("usage: pdqbench [flags] DIR")
@@ -123,6 +124,17 @@ func main() {
 	fmt.Printf("end to end: %.1f images/s (wall), %.1f images/s (cpu); decode is %.0f%% of cpu time\n",
 		float64(n)/(decWall+hashWall).Seconds(), float64(n)/total.Seconds(), 100*float64(decCPU)/float64(total))
 
+	if *magick != "" {
+		w0, c0 := time.Now(), childCPU()
+		for _, name := range names {
+			if err := exec.Command(*magick, name, "pnm:-").Run(); err != nil {
+				log.Fatalf("%s %s: %v", *magick, name, err)
+			}
+		}
+		wall, cpu := time.Since(w0), childCPU()-c0
+		fmt.Printf("ImageMagick read step (convert FILE pnm:-, one round): %.1f images/s (wall), cpu %.2f ms/image\n",
+			float64(len(names))/wall.Seconds(), float64(cpu)/float64(len(names))/1e6)
+	}
 	if *reference {
 		bin, err := exec.LookPath("pdq-photo-hasher")
 		if err != nil {

@@ -22,6 +22,7 @@ func newHashCmd() *cobra.Command {
 		format string
 		jobs   int
 		output string
+		image  imageFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "hash [flags] PATH...",
@@ -42,10 +43,14 @@ with status 3 after printing the others.`,
 				if err != nil {
 					return scanFailed("--algo: %v", err)
 				}
-				if !a.Exact() {
-					return scanFailed("--algo %s: perceptual hashes are not available in this build", a)
+				if !a.Matchable() {
+					return scanFailed("--algo %s: cannot be computed", a)
 				}
 				algs = append(algs, a)
+			}
+			imageHasher, err := image.hasher()
+			if err != nil {
+				return scanFailed("%v", err)
 			}
 			lf, err := report.ParseListFormat(format)
 			if err != nil {
@@ -71,7 +76,7 @@ with status 3 after printing the others.`,
 				out = file
 			}
 			wd, _ := os.Getwd()
-			lw, err := report.NewListWriter(out, lf, report.ListOptions{Algorithms: algs, WorkingDir: wd, Command: os.Args})
+			lw, err := report.NewListWriter(out, lf, report.ListOptions{Algorithms: algs, WorkingDir: wd, Command: os.Args, PDQDihedral: image.dihedral})
 			if err != nil {
 				return scanFailed("%v", err)
 			}
@@ -82,7 +87,7 @@ with status 3 after printing the others.`,
 			// bytes each) and printed sorted, so that the output does not
 			// depend on thread scheduling.
 			var rows, failures []scan.Result
-			sum, err := scan.Run(ctx, scan.Config{Algorithms: algs, Sources: sources, Jobs: jobs,
+			sum, err := scan.Run(ctx, scan.Config{Algorithms: algs, Sources: sources, Jobs: jobs, Image: imageHasher.Hash,
 				OnResult: func(r scan.Result) error {
 					switch r.Outcome {
 					case scan.Failed:
@@ -112,7 +117,11 @@ with status 3 after printing the others.`,
 			stderr := cmd.ErrOrStderr()
 			sort.Slice(failures, func(i, j int) bool { return failures[i].Item.Path < failures[j].Item.Path })
 			for _, r := range failures {
-				fmt.Fprintf(stderr, "hashtriage: error: %v\n", r.Err)
+				msg := r.Err.Error()
+				if !strings.Contains(msg, r.Item.Path) {
+					msg = r.Item.Path + ": " + msg
+				}
+				fmt.Fprintf(stderr, "hashtriage: error: %s\n", msg)
 			}
 			if sum.Skipped > 0 {
 				var kinds []string
@@ -132,7 +141,8 @@ with status 3 after printing the others.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&algos, "algo", "md5,sha1,sha256", "comma-separated algorithms, in column order: md5, sha1, sha256")
+	fl.StringVar(&algos, "algo", "md5,sha1,sha256", "comma-separated algorithms, in column order: md5, sha1, sha256, pdq (adds pdq_quality), phash, dhash, ahash; perceptual hashes are computed for files that are images (by content) and left empty for others")
+	image.register(fl, false)
 	fl.StringVar(&format, "format", "csv", "output format: csv, jsonl or hashdeep")
 	fl.IntVar(&jobs, "jobs", runtime.NumCPU(), "files read at once (1 for a single spinning disk)")
 	fl.StringVarP(&output, "output", "o", "", "write to this file (atomically, with FILE.sha256) instead of standard output")

@@ -24,6 +24,7 @@ import (
 	"github.com/hashtriage/hashtriage/evidence"
 	"github.com/hashtriage/hashtriage/hashset"
 	"github.com/hashtriage/hashtriage/match"
+	"github.com/hashtriage/hashtriage/perceptual"
 	"github.com/hashtriage/hashtriage/report"
 	"github.com/hashtriage/hashtriage/scan"
 )
@@ -40,6 +41,7 @@ type scanFlags struct {
 	jobs          int
 	pdqThreshold  int
 	hashThreshold int
+	image         imageFlags
 	unmatched     string
 	unmatchedFmt  string
 	noProgress    bool
@@ -75,7 +77,8 @@ not be read (or the scan was interrupted); 3 the scan could not run.`,
 	fl.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "items read at once (1 for a single spinning disk)")
 	fl.IntVar(&f.pdqThreshold, "pdq-threshold", 31, "maximum Hamming distance for PDQ matches")
 	fl.IntVar(&f.hashThreshold, "hash-threshold", 10, "maximum Hamming distance for aHash/dHash/pHash matches")
-	fl.StringVar(&f.unmatched, "unmatched", "", "write path and digests of items that matched no set to this file")
+	f.image.register(fl, true)
+	fl.StringVar(&f.unmatched, "unmatched", "", "write path and digests of items that matched no set to this file (in the order items finish)")
 	fl.StringVar(&f.unmatchedFmt, "unmatched-format", "csv", "format of --unmatched: csv, jsonl or hashdeep")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	fl.StringVar(&f.caseID, "case", "", "case identifier, recorded in the report header")
@@ -105,6 +108,10 @@ func runScan(cmd *cobra.Command, f scanFlags, paths []string) error {
 	}
 	if f.jobs < 1 {
 		return scanFailed("--jobs must be at least 1, not %d", f.jobs)
+	}
+	imageHasher, err := f.image.hasher()
+	if err != nil {
+		return scanFailed("%v", err)
 	}
 
 	// The database: missing or empty means the scan cannot run.
@@ -193,6 +200,7 @@ func runScan(cmd *cobra.Command, f scanFlags, paths []string) error {
 		Matcher: matcher,
 		Sources: sources,
 		Jobs:    f.jobs,
+		Image:   imageHasher.Hash,
 		OnResult: func(r scan.Result) error {
 			w.Add(r)
 			if unmatchedList != nil && r.Outcome == scan.Unmatched {
@@ -321,7 +329,10 @@ func scanHeader(cmd *cobra.Command, started time.Time, dbDir string, m *match.Ma
 	if len(h.Perceptual) > 0 {
 		opts := m.Options()
 		h.PDQThreshold, h.HashThreshold = opts.PDQThreshold, opts.HashThreshold
-		h.PDQConvention = "full"
+		if mode, err := perceptual.ParsePDQMode(f.image.pdqMode); err == nil {
+			h.PDQConvention = mode.String()
+		}
+		h.PDQMinQuality, h.MaxImagePixels = f.image.minQuality, f.image.maxPixels
 	}
 	return h
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/hashtriage/hashtriage/hashset"
 	"github.com/hashtriage/hashtriage/match"
+	"github.com/hashtriage/hashtriage/perceptual"
 )
 
 func newSetsCmd() *cobra.Command {
@@ -260,6 +262,12 @@ type lookupQuery struct {
 func parseLookupArg(arg string) (lookupQuery, error) {
 	q := lookupQuery{arg: arg}
 	h := strings.TrimSpace(arg)
+	if kind, v, err := perceptual.ParseImageHash(h); err == nil {
+		// goimagehash's own form, a:/d:/p: and 16 hex digits.
+		a, _ := hashset.ParseAlgorithm(kind.String())
+		q.algs, q.digest = []hashset.Algorithm{a}, binary.BigEndian.AppendUint64(nil, v)
+		return q, nil
+	}
 	if name, rest, ok := strings.Cut(h, ":"); ok {
 		a, err := hashset.ParseAlgorithm(name)
 		if err != nil {
@@ -301,7 +309,8 @@ func newSetsLookupCmd(dbDir func() (string, error)) *cobra.Command {
 		Short: "Say which sets hold each hash (exit status 1 if none does)",
 		Long: `Lookup prints, for each HASH, every set entry that holds it. A HASH is hex,
 its algorithm given by its length (32 MD5, 40 SHA-1, 64 both SHA-256 and PDQ,
-16 aHash, dHash and pHash), or written ALG:HEX (md5:..., pdq:...).
+16 aHash, dHash and pHash), or written ALG:HEX (md5:..., pdq:...), or in
+goimagehash's form a:HEX, d:HEX, p:HEX.
 Perceptual hashes match within --pdq-threshold / --hash-threshold bits.
 
 Exit status: 0 at least one HASH matched; 1 none did; 3 an error.`,

@@ -81,8 +81,10 @@ func walkBytes(t *testing.T, data []byte, opt Options) ([]got, error) {
 				t.Errorf("%s: member has both Err and Open", m.Name)
 			}
 			mf, err := m.Open()
-			if err != nil {
-				t.Fatalf("%s: Open: %v", m.Name, err)
+			if err != nil { // ZIP members decompress on Open
+				g.err = err
+				out = append(out, g)
+				return nil
 			}
 			content, rerr := io.ReadAll(mf)
 			g.readErr = rerr
@@ -431,7 +433,7 @@ func TestLimits(t *testing.T) {
 		opt         Options
 		limit       string // Limit of the LimitError expected
 		memberLevel bool   // the limit skips members rather than ending the walk
-		maxMembers  int    // at most this many members before the stop
+		maxMembers  int    // at most this many members expanded
 	}{
 		// 10 MiB of zeros deflate to ~10 KB: ratio ~1030:1 > 1000.
 		{name: "zip bomb, member ratio", file: "bomb.zip", opt: Options{}, limit: LimitRatio, memberLevel: true, maxMembers: 1},
@@ -448,7 +450,8 @@ func TestLimits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			gots, err := walkFile(t, tt.file, tt.opt)
 			var le *LimitError
-			var hits int
+			var hits, expanded int
+			firstHit := -1
 			if errors.As(err, &le) {
 				hits++
 			} else if err != nil {
@@ -462,9 +465,17 @@ func TestLimits(t *testing.T) {
 					if gle.Member != g.name {
 						t.Errorf("LimitError names member %q, item is %q", gle.Member, g.name)
 					}
-					if !tt.memberLevel && i != len(gots)-1 {
-						t.Errorf("walk went on after an archive-wide limit at member %d of %d", i, len(gots))
+					if !tt.memberLevel && firstHit < 0 {
+						firstHit = i
 					}
+				}
+				// After an archive-wide limit nothing more is expanded:
+				// streams stop, ZIP members fail to open.
+				if firstHit >= 0 && i > firstHit && g.sha256 != "" {
+					t.Errorf("member %d (%s) expanded after the archive-wide limit hit at member %d", i, g.name, firstHit)
+				}
+				if g.sha256 != "" {
+					expanded++
 				}
 			}
 			if le == nil {
@@ -473,8 +484,8 @@ func TestLimits(t *testing.T) {
 			if le.Limit != tt.limit {
 				t.Errorf("limit %q hit, want %q: %v", le.Limit, tt.limit, le)
 			}
-			if tt.maxMembers > 0 && len(gots) > tt.maxMembers {
-				t.Errorf("%d members walked, want at most %d", len(gots), tt.maxMembers)
+			if tt.maxMembers > 0 && expanded > tt.maxMembers {
+				t.Errorf("%d members expanded, want at most %d", expanded, tt.maxMembers)
 			}
 			t.Logf("%s", le)
 			if !strings.Contains(le.Error(), tt.limit) {
@@ -588,5 +599,58 @@ func TestCallbackErrorAndCancel(t *testing.T) {
 		if !errors.Is(err, context.Canceled) || n != 1 {
 			t.Errorf("%s: Walk = %v after %d members, want context.Canceled after 1", file, err, n)
 		}
+	}
+}
+
+func TestZipOpenAfterWalkInParallel(t *testing.T) {
+	// The scan hands ZIP members to other workers: Open must work after
+	// the callback returned, from several goroutines, and the limits must
+	// still hold.
+	data, _ := os.ReadFile("testdata/overlap.zip")
+	var opens []func() (File, error)
+	err := Walk(context.Background(), bytes.NewReader(data), int64(len(data)), Zip, Options{MaxExpanded: 20 << 20, MaxRatio: -1}, func(m Member) error {
+		opens = append(opens, m.Open)
+		return nil
+	})
+	if err != nil || len(opens) != 300 {
+		t.Fatalf("Walk: %v, %d members", err, len(opens))
+	}
+	want := sha(bytes.Repeat([]byte("The quick brown fox jumps over the lazy dog.\n"), 1<<20/45+1)[:1<<20])
+	type result struct {
+		sum string
+		err error
+	}
+	results := make(chan result, len(opens))
+	sem := make(chan struct{}, 4)
+	for _, open := range opens[:40] {
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			f, err := open()
+			if err != nil {
+				results <- result{err: err}
+				return
+			}
+			defer f.Close()
+			b, err := io.ReadAll(f)
+			results <- result{sum: sha(b), err: err}
+		}()
+	}
+	var ok, limited int
+	for range 40 {
+		r := <-results
+		var le *LimitError
+		switch {
+		case r.err == nil && r.sum == want:
+			ok++
+		case errors.As(r.err, &le) && le.Limit == LimitExpanded:
+			limited++
+		default:
+			t.Errorf("unexpected result %+v", r)
+		}
+	}
+	// 20 MiB allow at most 20 whole 1 MiB members.
+	if ok > 20 || ok < 15 || ok+limited != 40 {
+		t.Errorf("%d members read, %d stopped by the limit; want at most 20 read and the rest stopped", ok, limited)
 	}
 }

@@ -49,6 +49,9 @@ func FuzzWalk(f *testing.F) {
 			}
 			mf, err := m.Open()
 			if err != nil {
+				if format == Zip { // decompressed on Open: corrupt data and limits show here
+					return nil
+				}
 				t.Fatalf("%s: Open of %q: %v", format, m.Name, err)
 			}
 			defer mf.Close()

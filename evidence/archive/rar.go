@@ -1,10 +1,12 @@
 package archive
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"time"
 
 	"github.com/nwaples/rardecode/v2"
 )
@@ -19,6 +21,12 @@ func (w *walker) walkRAR() error {
 	if err != nil {
 		return rarArchiveError(err, "")
 	}
+	head := make([]byte, len(magicRAR4))
+	n, _ := w.r.ReadAt(head, 0)
+	// RAR 4 keeps MS-DOS local times, which the library places in the
+	// examiner's time zone; reading them as UTC keeps reports the same
+	// on every machine.
+	dosTimes := bytes.Equal(head[:n], magicRAR4)
 	prev := ""
 	for {
 		if err := w.ctx.Err(); err != nil {
@@ -38,7 +46,7 @@ func (w *walker) walkRAR() error {
 			return rarArchiveError(err, prev)
 		}
 		prev = h.Name
-		stop, err := w.rarMember(rr, h)
+		stop, err := w.rarMember(rr, h, dosTimes)
 		if err != nil || stop {
 			return err
 		}
@@ -55,13 +63,16 @@ func rarArchiveError(err error, prev string) error {
 	return fmt.Errorf("rar: header after member %q: %w; rest of archive not examined", prev, err)
 }
 
-func (w *walker) rarMember(rr *rardecode.Reader, h *rardecode.FileHeader) (bool, error) {
+func (w *walker) rarMember(rr *rardecode.Reader, h *rardecode.FileHeader, dosTimes bool) (bool, error) {
 	m := Member{Name: h.Name, Size: h.UnPackedSize}
 	if h.UnKnownSize {
 		m.Size = -1
 	}
-	if !h.ModificationTime.IsZero() {
-		m.Modified = h.ModificationTime.UTC()
+	if t := h.ModificationTime; !t.IsZero() {
+		if dosTimes {
+			t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+		}
+		m.Modified = t.UTC()
 	}
 	switch {
 	case h.IsDir:

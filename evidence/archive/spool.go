@@ -27,15 +27,17 @@ type spooled struct {
 const copyChunk = 256 << 10
 
 // spool reads r to EOF. sizeHint (the size the archive claims, or -1) only
-// pre-sizes the memory buffer, never beyond MemoryLimit.
-func (w *walker) spool(r io.Reader, sizeHint int64) (*spooled, error) {
+// pre-sizes the memory buffer, never beyond MemoryLimit. With reuse, the
+// spool borrows and returns the walker's spare buffer: only for spools
+// made and released by the walking goroutine.
+func (w *walker) spool(r io.Reader, sizeHint int64, reuse bool) (*spooled, error) {
 	limit := w.opt.MemoryLimit
 	capHint := int64(copyChunk)
 	if sizeHint >= 0 && sizeHint < limit {
 		capHint = sizeHint + 1 // +1 so that EOF is seen without growing
 	}
 	var buf []byte
-	if int64(cap(w.spare)) >= capHint {
+	if reuse && int64(cap(w.spare)) >= capHint {
 		buf, w.spare = w.spare[:0], nil // reuse the last member's buffer
 	} else {
 		buf = make([]byte, 0, capHint)
@@ -56,7 +58,11 @@ func (w *walker) spool(r io.Reader, sizeHint int64) (*spooled, error) {
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if err == io.EOF {
-			return &spooled{buf: buf, size: int64(len(buf)), w: w}, nil
+			sp := &spooled{buf: buf, size: int64(len(buf))}
+			if reuse {
+				sp.w = w
+			}
+			return sp, nil
 		}
 		if err != nil {
 			return nil, err
@@ -149,6 +155,17 @@ func (s *spooled) release() {
 			os.Remove(s.name)
 		}
 	}
+}
+
+// ownedFile is a File that frees its spool when closed.
+type ownedFile struct {
+	sectionFile
+	sp *spooled
+}
+
+func (f *ownedFile) Close() error {
+	f.sp.release()
+	return nil
 }
 
 // sectionFile is a File over a byte range of an io.ReaderAt.

@@ -49,8 +49,7 @@ func (w *walker) walkTar(src io.Reader, pos *posReader) error {
 		}
 		if err != nil && !(errors.Is(err, tar.ErrInsecurePath) && hdr != nil) {
 			var le *LimitError
-			if errors.As(err, &le) {
-				le.Member = prev
+			if errors.As(err, &le) { // hit while skipping to the next header
 				return fmt.Errorf("tar: after member %q: %w", prev, err)
 			}
 			if prev == "" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,7 +35,9 @@ type Member struct {
 	// fs.ModeIrregular for hard links and entries of unknown type.
 	Mode fs.FileMode
 	// Modified is the modification time recorded in the archive, in UTC;
-	// zero if the archive records none.
+	// zero if the archive records none. ZIP entries without an extended
+	// timestamp and RAR 4 entries hold MS-DOS local time (no zone, 2-second
+	// steps), which is reported as if it were UTC.
 	Modified time.Time
 	// Encrypted is true for an encrypted member. Its content is not read
 	// (no password is tried) and Err is ErrEncrypted.
@@ -43,8 +46,17 @@ type Member struct {
 	// limit hit ([*LimitError]), an unsupported method. Open is nil then.
 	Err error
 	// Open returns the member's content. It is nil for members that are
-	// not regular files and for members with Err. The File is valid only
-	// until the walk callback returns; reads after that fail.
+	// not regular files and for members with Err.
+	//
+	// For ZIP members (random access) Open may be called at any time
+	// while the archive's ReaderAt stays readable, from any goroutine;
+	// each call decompresses the member anew, checked against the limits,
+	// and fails with a *LimitError once the archive's budget is spent.
+	// Close the File to free its copy.
+	//
+	// For the other formats (read as a stream) the member was decompressed
+	// before the callback; Open must be called, and the File used, only
+	// until the callback returns: reads after that fail.
 	Open func() (File, error)
 }
 
@@ -181,7 +193,8 @@ type walker struct {
 	fn   func(Member) error
 
 	// budget: total bytes expanded so far and the archive-wide bound.
-	expanded    int64
+	// ZIP members may be opened from several goroutines, so atomic.
+	expanded    atomic.Int64
 	maxExpanded int64 // -1 for none
 	limitName   string
 	limitDetail string
@@ -225,8 +238,7 @@ func (w *walker) emit(m Member) error {
 
 // charge counts n bytes read in place against the archive-wide bound.
 func (w *walker) charge(member string, n int64) error {
-	w.expanded += n
-	if w.maxExpanded >= 0 && w.expanded > w.maxExpanded {
+	if total := w.expanded.Add(n); w.maxExpanded >= 0 && total > w.maxExpanded {
 		return &LimitError{Limit: w.limitName, Member: member, Max: w.maxExpanded, Detail: w.limitDetail}
 	}
 	return nil
@@ -294,7 +306,12 @@ func (w *walker) isArchiveLimit(err error) bool {
 	if !errors.As(err, &le) {
 		return false
 	}
-	return le.Limit == LimitExpanded || w.maxExpanded >= 0 && w.expanded > w.maxExpanded
+	return le.Limit == LimitExpanded || w.exhausted()
+}
+
+// exhausted reports whether the archive-wide bound has been exceeded.
+func (w *walker) exhausted() bool {
+	return w.maxExpanded >= 0 && w.expanded.Load() > w.maxExpanded
 }
 
 // emitContent decompresses the member from r (already limited) into a
@@ -303,7 +320,7 @@ func (w *walker) isArchiveLimit(err error) bool {
 // whole archive also sets stop.
 func (w *walker) emitContent(m Member, r io.Reader, sizeHint int64, wrap func(error) error) (failed, stop bool, err error) {
 	w.current = m.Name
-	sp, rerr := w.spool(r, sizeHint)
+	sp, rerr := w.spool(r, sizeHint, true)
 	if rerr != nil {
 		if cerr := w.ctx.Err(); cerr != nil {
 			return true, true, cerr

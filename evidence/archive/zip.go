@@ -54,23 +54,46 @@ func (w *walker) zipMember(zr *zip.Reader, f *zip.File) (stop bool, err error) {
 		m.Encrypted, m.Err = true, ErrEncrypted
 		return false, w.emit(m)
 	}
-	if f.Method == zip.Store {
+	switch f.Method {
+	case zip.Store:
 		return w.zipStored(m, f)
-	}
-	rc, err := f.Open()
-	if err != nil {
-		if errors.Is(err, zip.ErrAlgorithm) {
-			err = fmt.Errorf("unsupported zip compression method %d", f.Method)
-		}
-		m.Err, m.Size = fmt.Errorf("zip member %q: %w", f.Name, err), -1
+	case zip.Deflate, zipMethodBzip2:
+	default:
+		m.Err, m.Size = fmt.Errorf("zip member %q: unsupported zip compression method %d", f.Name, f.Method), -1
 		return false, w.emit(m)
 	}
-	defer rc.Close()
-	lr := w.memberLimited(rc, f.Name, clampSize(f.CompressedSize64))
-	_, stop, err = w.emitContent(m, lr, m.Size, func(err error) error {
-		return fmt.Errorf("zip member %q: %w", f.Name, err)
-	})
-	return stop, err
+	// Decompressed on Open, not now: the caller may open ZIP members
+	// later and in parallel (see Member.Open).
+	compressed := clampSize(f.CompressedSize64)
+	size := m.Size
+	m.Open = func() (File, error) {
+		if w.exhausted() {
+			return nil, &LimitError{Limit: w.limitName, Member: f.Name, Max: w.maxExpanded,
+				Detail: w.limitDetail + ", already spent on earlier members"}
+		}
+		var rc io.ReadCloser
+		err := guard("zip", func() error {
+			var err error
+			rc, err = f.Open()
+			return err
+		})
+		if err != nil {
+			if errors.Is(err, zip.ErrAlgorithm) {
+				err = fmt.Errorf("unsupported zip compression method %d", f.Method)
+			}
+			return nil, fmt.Errorf("zip member %q: %w", f.Name, err)
+		}
+		defer rc.Close()
+		sp, err := w.spool(w.memberLimited(&guardedReader{r: rc, what: "zip"}, f.Name, compressed), size, false)
+		if err != nil {
+			if _, ok := err.(*LimitError); ok {
+				return nil, err
+			}
+			return nil, fmt.Errorf("zip member %q: %w", f.Name, err)
+		}
+		return &ownedFile{sectionFile: *newSectionFile(sp, 0, sp.size), sp: sp}, nil
+	}
+	return false, w.emit(m)
 }
 
 // zipStored serves a stored member in place, its CRC-32 checked by the

@@ -2,6 +2,7 @@ package ewf
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"fmt"
 	"io"
@@ -65,5 +66,30 @@ func TestSmallCacheConcurrent(t *testing.T) {
 			t.Error(err)
 		}
 		im.Close()
+	}
+}
+
+// TestZeroChunks reads an all-zero medium: after the first zero chunk is
+// inflated and checked, identical stored chunks are recognised without
+// inflating them again, and the result still verifies.
+func TestZeroChunks(t *testing.T) {
+	im, err := Open("testdata/tiny.E01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	buf := make([]byte, im.Size())
+	if n, err := im.ReadAt(buf, 0); err != nil || int64(n) != im.Size() {
+		t.Fatalf("ReadAt = %d, %v", n, err)
+	}
+	if !allZero(buf) {
+		t.Error("tiny.E01 media is not all zeros")
+	}
+	if len(im.zeroStored) != 1 {
+		t.Errorf("%d stored zero-chunk forms remembered, want 1", len(im.zeroStored))
+	}
+	res, err := im.Verify(context.Background())
+	if err != nil || res.Status != Verified {
+		t.Errorf("Verify = %v, %v", res.Status, err)
 	}
 }

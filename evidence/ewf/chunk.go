@@ -225,16 +225,20 @@ func (im *Image) chunkError(i int64, loc *chunkLoc, err error) *ChunkError {
 
 // decode reads chunk i from its segment file and checks it.
 func (im *Image) decode(i int64) ([]byte, error) {
-	if i >= int64(len(im.chunks)) {
+	if i >= im.nchunks {
 		err := im.missing
 		if err == nil {
 			err = ErrMissing
 		}
 		return nil, im.chunkError(i, nil, err)
 	}
-	loc := &im.chunks[i]
+	l, t := im.locate(i)
+	loc := &l
 	if err := im.badChunks[i]; err != nil {
 		return nil, im.chunkError(i, loc, err)
+	}
+	if t.bad != nil {
+		return nil, im.chunkError(i, loc, t.bad)
 	}
 	_, n := im.chunkRange(i)
 	seg := &im.segs[loc.seg]

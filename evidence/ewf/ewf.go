@@ -100,13 +100,23 @@ type Media struct {
 	GUID            [16]byte
 }
 
-// chunkLoc says where a chunk is stored. It is kept small: a large image
-// has tens of millions of chunks.
+// chunkLoc says where a chunk is stored.
 type chunkLoc struct {
 	off        int64  // offset of the stored chunk in its segment file
 	stored     uint32 // stored bytes, including the Adler-32 of an uncompressed chunk
 	seg        uint16 // index into Image.segs
 	compressed bool
+}
+
+// chunkTable is a committed table section. Its entries stay as they are in
+// the file, 4 bytes per chunk: a 2 TB image has 64 million chunks.
+type chunkTable struct {
+	first   int64 // index of the table's first chunk
+	entries []uint32
+	base    int64 // the table's base offset
+	lastEnd int64 // end of the last chunk's stored data
+	seg     uint16
+	bad     error // set when none of the table's chunks can be trusted
 }
 
 type segment struct {
@@ -124,9 +134,10 @@ type Image struct {
 	chunkSize int64
 	size      int64
 
-	chunks    []chunkLoc
+	tables    []chunkTable    // in chunk order
+	nchunks   int64           // chunks the tables locate
 	badChunks map[int64]error // chunks whose location is known to be bad
-	missing   error           // set when chunks after len(chunks) are absent
+	missing   error           // set when chunks from nchunks on are absent
 
 	header     Header
 	md5, sha1  []byte

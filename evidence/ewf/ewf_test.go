@@ -541,6 +541,32 @@ func TestCraftedImages(t *testing.T) {
 			}
 		}
 	})
+	t.Run("table and table2 disagree on the count", func(t *testing.T) {
+		b := bytes.Clone(orig)
+		d := table.dataOff
+		n := int64(binary.LittleEndian.Uint32(b[d:])) - 1
+		binary.LittleEndian.PutUint32(b[d:], uint32(n))
+		binary.LittleEndian.PutUint32(b[d+20:], adler32.Checksum(b[d:d+20]))
+		binary.LittleEndian.PutUint32(b[d+24+4*n:], adler32.Checksum(b[d+24:d+24+4*n]))
+		im, err := openBytes(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := fmt.Sprint(im.Problems())
+		if !strings.Contains(p, "disagree on base or entry count") || strings.Contains(p, "extra chunks") {
+			t.Errorf("Problems = %s; want the disagreement, and the table committed once", p)
+		}
+		res, err := im.Verify(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Status != ewf.Mismatch || len(res.BadChunks) != int(n)+1 {
+			t.Fatalf("Verify = %v with %d bad chunks, want mismatch with %d", res.Status, len(res.BadChunks), n+1)
+		}
+		if !strings.Contains(res.BadChunks[0].Error(), "disagree") || !errors.Is(res.BadChunks[n], ewf.ErrMissing) {
+			t.Errorf("bad chunks: first %v, last %v", res.BadChunks[0], res.BadChunks[n])
+		}
+	})
 	t.Run("error2", func(t *testing.T) {
 		done := find(t, secs, "done")
 		b := bytes.Clone(orig[:done.off])

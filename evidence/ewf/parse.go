@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 )
 
 const (
@@ -97,11 +98,11 @@ func (im *Image) parse() error {
 		im.problems = append(im.problems, im.missing)
 	}
 	want := (im.size + im.chunkSize - 1) / im.chunkSize
-	have := int64(len(im.chunks))
+	have := im.nchunks
 	switch {
 	case have > want:
 		im.problem("ewf: tables list %d chunks but the media of %d bytes needs %d; the extra chunks are ignored", have, im.size, want)
-		im.chunks = im.chunks[:want]
+		im.nchunks = want
 	case have < want && im.missing == nil:
 		im.missing = fmt.Errorf("%w: tables list %d chunks but the media of %d bytes needs %d", ErrMissing, have, im.size, want)
 		im.problems = append(im.problems, im.missing)
@@ -471,10 +472,13 @@ func (p *parser) reconcile(t2 *pendingTable) {
 		if t.base != t2.base || len(t.entries) != len(t2.entries) {
 			im.problem("ewf: %s: table at %d and table2 at %d disagree on base or entry count; their chunks are not trusted", name, t.off, t2.off)
 			p.commitAs(t, fmt.Errorf("%w: table and table2 disagree", ErrFormat))
-			return
+			break
 		}
+		first := im.nchunks
 		p.commitAs(t, nil)
-		first := int64(len(im.chunks) - len(t.entries))
+		if im.nchunks == first {
+			break // nothing committed
+		}
 		for i := range t.entries {
 			if t.entries[i] != t2.entries[i] {
 				im.badChunks[first+int64(i)] = fmt.Errorf("%w: table at %d and table2 at %d disagree on this chunk", ErrFormat, t.off, t2.off)
@@ -532,42 +536,57 @@ func (p *parser) commit() {
 // unreadable with that error.
 func (p *parser) commitAs(t *pendingTable, bad error) {
 	im := p.im
-	if p.stopChunks || im.missing != nil {
+	if p.stopChunks || im.missing != nil || len(t.entries) == 0 {
 		return
 	}
 	seg := &im.segs[t.seg]
-	maxStored := im.chunkSize + im.chunkSize/8 + 1024 // zlib never expands this much
-	first := int64(len(im.chunks))
+	first := im.nchunks
+	ct := chunkTable{first: first, entries: t.entries, base: t.base, seg: uint16(t.seg), bad: bad}
+	last := t.base + int64(t.entries[len(t.entries)-1]&0x7fffffff)
+	switch {
+	case t.sectorsStart >= 0 && last >= t.sectorsStart && last < t.sectorsEnd:
+		ct.lastEnd = t.sectorsEnd
+	case last >= t.dataStart:
+		ct.lastEnd = t.dataEnd // old layout: the chunks follow the entries
+	default:
+		ct.lastEnd = t.off // old layout: the chunks precede the table section
+	}
+	maxStored := im.maxStored()
 	for i, e := range t.entries {
-		idx := first + int64(i)
 		start := t.base + int64(e&0x7fffffff)
-		var end int64
+		end := ct.lastEnd
 		if i+1 < len(t.entries) {
 			end = t.base + int64(t.entries[i+1]&0x7fffffff)
-		} else if t.sectorsStart >= 0 && start >= t.sectorsStart && start < t.sectorsEnd {
-			end = t.sectorsEnd
-		} else {
-			end = t.off // old layout: the chunks lie before the table section
-			if start >= t.dataStart {
-				end = t.dataEnd
-			}
 		}
-		loc := chunkLoc{off: start, seg: uint16(t.seg), compressed: e&0x80000000 != 0}
-		var err error
 		switch {
 		case start < fileHeaderSize || start >= seg.size || end > seg.size || end <= start:
-			err = fmt.Errorf("%w: table entry %d of table at %d gives an impossible extent %d-%d", ErrFormat, i, t.off, start, end)
+			im.badChunks[first+int64(i)] = fmt.Errorf("%w: table entry %d of table at %d gives an impossible extent %d-%d", ErrFormat, i, t.off, start, end)
 		case end-start > maxStored:
-			err = fmt.Errorf("%w: table entry %d of table at %d gives an implausible stored size %d", ErrFormat, i, t.off, end-start)
-		default:
-			loc.stored = uint32(end - start)
+			im.badChunks[first+int64(i)] = fmt.Errorf("%w: table entry %d of table at %d gives an implausible stored size %d", ErrFormat, i, t.off, end-start)
 		}
-		if err == nil {
-			err = bad
-		}
-		if err != nil {
-			im.badChunks[idx] = err
-		}
-		im.chunks = append(im.chunks, loc)
 	}
+	im.tables = append(im.tables, ct)
+	im.nchunks += int64(len(t.entries))
+}
+
+// maxStored bounds the stored size of a chunk: zlib never expands data
+// this much.
+func (im *Image) maxStored() int64 { return im.chunkSize + im.chunkSize/8 + 1024 }
+
+// locate returns where chunk i (< im.nchunks) is stored and its table.
+func (im *Image) locate(i int64) (chunkLoc, *chunkTable) {
+	k := sort.Search(len(im.tables), func(j int) bool { return im.tables[j].first > i }) - 1
+	t := &im.tables[k]
+	j := i - t.first
+	e := t.entries[j]
+	start := t.base + int64(e&0x7fffffff)
+	end := t.lastEnd
+	if j+1 < int64(len(t.entries)) {
+		end = t.base + int64(t.entries[j+1]&0x7fffffff)
+	}
+	loc := chunkLoc{off: start, seg: t.seg, compressed: e&0x80000000 != 0}
+	if end > start && end-start <= im.maxStored() {
+		loc.stored = uint32(end - start)
+	}
+	return loc, t
 }

@@ -57,7 +57,7 @@ func (im *Image) Verify(ctx context.Context) (VerifyResult, error) {
 	hm, hs := md5.New(), sha1.New()
 	// Chunks past the last table are reported as one missing range: a
 	// crafted volume section may claim an enormous media.
-	n := min(im.chunkCount(), int64(len(im.chunks)))
+	n := min(im.chunkCount(), im.nchunks)
 	for i := int64(0); i < n; i++ {
 		if i%64 == 0 {
 			if err := ctx.Err(); err != nil {

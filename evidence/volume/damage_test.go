@@ -142,9 +142,24 @@ func TestDamagedPartitionTables(t *testing.T) {
 			t.Errorf("summary does not carry the p2 failure: %v", s)
 		}
 	})
-	t.Run("GPT entry checksum", func(t *testing.T) {
+	t.Run("primary GPT damaged", func(t *testing.T) {
 		disk := fixture(t, "gpt.img.gz")
-		disk[2*512+56] ^= 0xFF // first entry's name
+		disk[2*512+56] ^= 0xFF // first entry's name in the primary array
+		es, s := walkAll(t, disk)
+		if s.Scheme != "gpt" || len(s.Volumes) != 3 {
+			t.Fatalf("backup GPT not used: %v", s)
+		}
+		if _, ok := findEntry(es, "p1/docs/readme.txt:secret"); !ok {
+			t.Error("p1 lost")
+		}
+		if !errorsMention(es, "", "backup GPT") {
+			t.Error("damage of the primary GPT not reported")
+		}
+	})
+	t.Run("both GPTs damaged", func(t *testing.T) {
+		disk := fixture(t, "gpt.img.gz")
+		disk[2*512+56] ^= 0xFF
+		disk[len(disk)-33*512+56] ^= 0xFF // same byte in the backup array
 		es, s := walkAll(t, disk)
 		if len(es) != 1 || es[0].Err == nil || !strings.Contains(es[0].Err.Error(), "checksum") {
 			t.Errorf("bad GPT not reported: %+v", es)

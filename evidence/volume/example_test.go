@@ -64,12 +64,12 @@ func Example() {
 	// Output:
 	// p1/Long File Name With Spaces.txt fat16 inode=7 size=24 deleted=false
 	// p1/big.bin fat16 inode=8 size=108894 deleted=false
+	// p1/docs/nested/deep/notes.txt fat16 inode=3989 size=1092 deleted=false
 	// p1/docs/readme.txt fat16 inode=3941 size=26 deleted=false
 	//   md5 9f0d11c48333848c0a0d2db8e57fc1e2
-	// p1/docs/nested/deep/notes.txt fat16 inode=3989 size=1092 deleted=false
 	// p1/empty.txt fat16 inode=10 size=0 deleted=false
-	// p1/pics/photo.jpg fat16 inode=4053 size=28020 deleted=false
 	// p1/pics/_eleted.jpg fat16 inode=4054 size=7013 deleted=true
+	// p1/pics/photo.jpg fat16 inode=4053 size=28020 deleted=false
 	// volume p1: fat16 at byte 1048576
 	// volume p2: ext4 at byte 5242880
 	// volume p5: fat12 at byte 8388608

@@ -226,6 +226,7 @@ func (w *exfatWalker) dir(first uint32, contiguous bool, length int64, p string,
 		sets = append(sets, s)
 		i += 32 * secondary
 	}
+	sort.SliceStable(sets, func(i, j int) bool { return sets[i].name < sets[j].name })
 	for _, s := range sets {
 		if err := w.ctx.Err(); err != nil {
 			return err

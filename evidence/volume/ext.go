@@ -322,11 +322,6 @@ func (v *extVolume) blockMap(in *extInode) ([]extent, error) {
 	return xs, nil
 }
 
-func (v *extVolume) walk(ctx context.Context, prefix string, emit func(Entry) error) error {
-	w := &extWalker{v: v, ctx: ctx, prefix: prefix, emit: emit, seen: map[uint32]bool{2: true}}
-	return w.dir(2, "", 0)
-}
-
 type extWalker struct {
 	v      *extVolume
 	ctx    context.Context
@@ -374,7 +369,7 @@ func (w *extWalker) dir(num uint32, dirPath string, depth int) error {
 				break // corrupt: the rest of this block is unreadable
 			}
 			if ino != 0 && 8+nameLen <= recLen {
-				ents = append(ents, dirent{ino, string(b[off+8 : off+8+nameLen]), b[off+7]})
+				ents = append(ents, dirent{inode: ino, name: string(b[off+8 : off+8+nameLen]), ftype: b[off+7]})
 			}
 			if used := (8 + nameLen + 3) &^ 3; recLen-used >= 12 {
 				deleted = append(deleted, slackNames(b[off+used:off+recLen])...)
@@ -382,13 +377,11 @@ func (w *extWalker) dir(num uint32, dirPath string, depth int) error {
 			off += recLen
 		}
 	}
-	sort.Slice(ents, func(i, j int) bool { return ents[i].name < ents[j].name })
-	sort.Slice(deleted, func(i, j int) bool { return deleted[i].name < deleted[j].name })
-	for _, d := range deleted {
-		if err := w.deletedFile(d, path.Join(dirPath, safeName(d.name))); err != nil {
-			return err
-		}
+	for i := range deleted {
+		deleted[i].deleted = true
 	}
+	ents = append(ents, deleted...)
+	sort.SliceStable(ents, func(i, j int) bool { return ents[i].name < ents[j].name })
 	for _, d := range ents {
 		if err := w.ctx.Err(); err != nil {
 			return err
@@ -397,6 +390,12 @@ func (w *extWalker) dir(num uint32, dirPath string, depth int) error {
 			continue
 		}
 		p := path.Join(dirPath, safeName(d.name))
+		if d.deleted {
+			if err := w.deletedFile(d, p); err != nil {
+				return err
+			}
+			continue
+		}
 		if d.ftype == 2 || d.ftype == 0 {
 			child, err := v.inode(d.inode)
 			if err != nil {
@@ -430,9 +429,10 @@ func (w *extWalker) dir(num uint32, dirPath string, depth int) error {
 }
 
 type dirent struct {
-	inode uint32
-	name  string
-	ftype byte
+	inode   uint32
+	name    string
+	ftype   byte
+	deleted bool // found in the slack of a live entry
 }
 
 // slackNames returns plausible directory entries left in the unused tail
@@ -445,7 +445,7 @@ func slackNames(b []byte) []dirent {
 		recLen := int(le.Uint16(b[off+4:]))
 		nameLen := int(b[off+6])
 		if ino := le.Uint32(b[off:]); ino != 0 && nameLen > 0 && off+8+nameLen <= len(b) {
-			out = append(out, dirent{ino, string(b[off+8 : off+8+nameLen]), b[off+7]})
+			out = append(out, dirent{inode: ino, name: string(b[off+8 : off+8+nameLen]), ftype: b[off+7]})
 		}
 		step := (8 + nameLen + 3) &^ 3
 		if recLen >= step && recLen%4 == 0 && off+recLen <= len(b) {

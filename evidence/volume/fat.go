@@ -3,9 +3,11 @@ package volume
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"path"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -180,6 +182,10 @@ func (v *fatVolume) clusterOffset(c uint32) int64 {
 	return v.dataStart + int64(c-2)*v.clusterSize
 }
 
+// errChainEnd marks a chain that ends (end-of-chain mark) before the
+// bytes asked for: normal for directories, an error for files.
+var errChainEnd = errors.New("cluster chain ends")
+
 // chain follows the allocation chain from start for at most maxBytes of
 // content and returns it as extents. A chain that loops, points outside the
 // volume or ends early is an error.
@@ -190,7 +196,11 @@ func (v *fatVolume) chain(start uint32, maxBytes int64) ([]extent, error) {
 	visited := map[uint32]bool{}
 	for logical < maxBytes {
 		if !v.validCluster(c) {
-			return xs, fmt.Errorf("cluster chain ends at entry %#x after %d bytes of %d", c, logical, maxBytes)
+			err := fmt.Errorf("cluster chain ends at entry %#x after %d bytes of %d", c, logical, maxBytes)
+			if c >= 0x0FFFFFF8 {
+				err = fmt.Errorf("%w after %d bytes of %d", errChainEnd, logical, maxBytes)
+			}
+			return xs, err
 		}
 		if visited[c] {
 			return xs, fmt.Errorf("cluster chain from %d loops back to cluster %d", start, c)
@@ -228,7 +238,8 @@ type fatDirent struct {
 	accessed time.Time
 }
 
-// walk enumerates every file, live and deleted.
+// walk enumerates every file, live and deleted, sorted by name within
+// each directory.
 func (v *fatVolume) walk(ctx context.Context, prefix string, emit func(Entry) error) error {
 	w := &fatWalker{v: v, ctx: ctx, emit: emit, prefix: prefix, seen: map[uint32]bool{}}
 	if v.kind == "fat32" {
@@ -238,14 +249,8 @@ func (v *fatVolume) walk(ctx context.Context, prefix string, emit func(Entry) er
 		w.seen[v.rootCluster] = true
 		return w.dirCluster(v.rootCluster, "", false, 0)
 	}
-	buf := make([]byte, v.rootBytes)
-	if _, err := v.r.ReadAt(buf, v.rootStart); err != nil {
-		return fmt.Errorf("%s: reading root directory at byte %d: %w", v.kind, v.rootStart, err)
-	}
-	if err := w.entries(buf, v.rootStart, "", false, 0); err != errEndOfDir {
-		return err
-	}
-	return nil
+	xs := []extent{{0, v.rootStart, v.rootBytes}}
+	return w.dir(xs, "", false, 0)
 }
 
 type fatWalker struct {
@@ -256,6 +261,10 @@ type fatWalker struct {
 	seen   map[uint32]bool // directory start clusters already walked
 }
 
+// maxFATDirBytes is the largest directory the FAT specification allows
+// (65536 entries of 32 bytes).
+const maxFATDirBytes = 65536 * 32
+
 func (w *fatWalker) dirCluster(start uint32, dir string, deleted bool, depth int) error {
 	v := w.v
 	var xs []extent
@@ -264,51 +273,59 @@ func (w *fatWalker) dirCluster(start uint32, dir string, deleted bool, depth int
 		xs = []extent{{0, v.clusterOffset(start), v.clusterSize}}
 	} else {
 		var err error
-		xs, err = v.chain(start, int64(v.clusters)*v.clusterSize)
-		if err != nil && len(xs) == 0 {
-			return w.fail(dir, fmt.Errorf("directory cluster chain: %w", err))
-		}
-	}
-	for _, x := range xs {
-		// Read directory clusters one run at a time; a run is bounded by
-		// the volume size, which openFAT checked.
-		for off := int64(0); off < x.length; off += v.clusterSize {
-			n := min(v.clusterSize, x.length-off)
-			buf := make([]byte, n)
-			if _, err := v.r.ReadAt(buf, x.physical+off); err != nil {
-				return w.fail(dir, fmt.Errorf("reading directory at byte %d: %w", x.physical+off, err))
-			}
-			if err := w.entries(buf, x.physical+off, dir, deleted, depth); err != nil {
-				if err == errEndOfDir {
-					return nil
-				}
+		xs, err = v.chain(start, min(int64(v.clusters)*v.clusterSize, maxFATDirBytes))
+		if err != nil && !errors.Is(err, errChainEnd) {
+			if err := w.fail(dir, fmt.Errorf("directory cluster chain: %w", err)); err != nil {
 				return err
 			}
+		}
+	}
+	return w.dir(xs, dir, deleted, depth)
+}
+
+// dir reads a whole directory, mapped by xs, and walks its entries.
+func (w *fatWalker) dir(xs []extent, dir string, deleted bool, depth int) error {
+	var size int64
+	for _, x := range xs {
+		size = x.logical + x.length
+	}
+	buf := make([]byte, size)
+	if _, err := (&extentReader{src: w.v.r, extents: xs, what: joinPath(w.prefix, dir)}).ReadAt(buf, 0); err != nil {
+		return w.fail(dir, fmt.Errorf("reading directory: %w", err))
+	}
+	abs := func(i int64) int64 {
+		j := sort.Search(len(xs), func(j int) bool { return xs[j].logical+xs[j].length > i })
+		return xs[j].physical + i - xs[j].logical
+	}
+	ents := w.entries(buf, abs, deleted)
+	sort.SliceStable(ents, func(i, j int) bool { return ents[i].name < ents[j].name })
+	for _, d := range ents {
+		if err := w.ctx.Err(); err != nil {
+			return err
+		}
+		if err := w.entry(d, dir, depth); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-var errEndOfDir = fmt.Errorf("end of directory")
-
 func (w *fatWalker) fail(p string, err error) error {
 	return w.emit(Entry{Path: joinPath(w.prefix, p), FileSystem: w.v.kind, Err: err})
 }
 
-// entries decodes the 32-byte directory entries in buf, which sits at byte
-// offset base of the volume.
-func (w *fatWalker) entries(buf []byte, base int64, dir string, parentDeleted bool, depth int) error {
+// entries decodes the 32-byte directory entries in buf; abs maps a byte
+// of buf to its offset in the volume (for inode numbers).
+func (w *fatWalker) entries(buf []byte, abs func(int64) int64, parentDeleted bool) []fatDirent {
 	v := w.v
+	var out []fatDirent
 	var lfn []uint16
 	var lfnSum byte
 	var lfnOK bool
 	for i := 0; i+32 <= len(buf); i += 32 {
-		if err := w.ctx.Err(); err != nil {
-			return err
-		}
 		e := buf[i : i+32]
 		if e[0] == 0 {
-			return errEndOfDir
+			break
 		}
 		deleted := e[0] == 0xE5
 		attr := e[11]
@@ -340,14 +357,14 @@ func (w *fatWalker) entries(buf []byte, base int64, dir string, parentDeleted bo
 		if name == "." || name == ".." {
 			continue
 		}
-		abs := base + int64(i)
+		a := abs(int64(i))
 		d := fatDirent{
 			name:     strings.ReplaceAll(name, "/", "_"),
 			attr:     attr,
 			cluster:  uint32(binary.LittleEndian.Uint16(e[26:])),
 			size:     int64(binary.LittleEndian.Uint32(e[28:])),
 			deleted:  deleted || parentDeleted,
-			inode:    uint64(3 + (abs/v.bps-v.firstDataSect)*(v.bps/32) + (abs%v.bps)/32),
+			inode:    uint64(3 + (a/v.bps-v.firstDataSect)*(v.bps/32) + (a%v.bps)/32),
 			created:  fatTime(binary.LittleEndian.Uint16(e[16:]), binary.LittleEndian.Uint16(e[14:]), e[13]),
 			modified: fatTime(binary.LittleEndian.Uint16(e[24:]), binary.LittleEndian.Uint16(e[22:]), 0),
 			accessed: fatTime(binary.LittleEndian.Uint16(e[18:]), 0, 0),
@@ -355,11 +372,9 @@ func (w *fatWalker) entries(buf []byte, base int64, dir string, parentDeleted bo
 		if v.kind == "fat32" {
 			d.cluster |= uint32(binary.LittleEndian.Uint16(e[20:])) << 16
 		}
-		if err := w.entry(d, dir, depth); err != nil {
-			return err
-		}
+		out = append(out, d)
 	}
-	return nil
+	return out
 }
 
 func (w *fatWalker) entry(d fatDirent, dir string, depth int) error {

@@ -26,8 +26,8 @@ type Entry struct {
 	Path       string
 	Kind       Kind
 	Size       int64
-	FileSystem string // "fat12", "fat16", "fat32", "ntfs", "ext4" (also for ext2/ext3)
-	Inode      uint64 // FAT: The Sleuth Kit's directory-entry address; NTFS: MFT entry; ext: inode
+	FileSystem string // "fat12", "fat16", "fat32", "exfat", "ntfs", "ext2", "ext3" or "ext4"
+	Inode      uint64 // FAT, exFAT: The Sleuth Kit's directory-entry address; NTFS: MFT entry; ext: inode
 	Deleted    bool   // the file system marks the entry deleted: content may be partly overwritten
 	Stream     string // NTFS alternate data stream name
 	Modified   time.Time

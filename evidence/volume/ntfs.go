@@ -140,7 +140,7 @@ func (v *ntfsVolume) node(id int64) (nd *ntfsNode, err error) {
 	return nd, nil
 }
 
-// walk lists every MFT record with a name, in MFT order: allocated and
+// walk lists every MFT record with a name, sorted by path: allocated and
 // deleted (not in use) records, each data stream a separate entry.
 func (v *ntfsVolume) walk(ctx context.Context, prefix string, emit func(Entry) error) error {
 	n, err := v.recordCount()
@@ -195,6 +195,16 @@ func (v *ntfsVolume) walk(ctx context.Context, prefix string, emit func(Entry) e
 		paths[id] = p
 		return p, true
 	}
+	// Entries are sent sorted by path (stable: streams follow their
+	// file), not in MFT order, so that listings read like a directory walk.
+	// Only paths are sorted; entries are built as they are sent, which
+	// keeps the walk's memory at about one node and one path per record.
+	type listed struct {
+		path   string
+		id     uint64
+		stream int
+	}
+	var out []listed
 	for _, id := range order {
 		nd := nodes[id]
 		if id < ntfsFirstUserRecord {
@@ -209,29 +219,37 @@ func (v *ntfsVolume) walk(ctx context.Context, prefix string, emit func(Entry) e
 		if p == "$Extend" || strings.HasPrefix(p, "$Extend/") {
 			continue
 		}
-		for _, s := range nd.streams {
+		for k, s := range nd.streams {
 			if nd.dir && s.name == "" {
 				continue
 			}
-			ent := Entry{
-				Path: joinPath(prefix, p), Size: s.size, FileSystem: "ntfs", Inode: id, Deleted: !nd.inUse, Stream: s.name,
-				Modified: nd.si[0], Accessed: nd.si[1], Changed: nd.si[2], Created: nd.si[3],
-			}
+			lp := joinPath(prefix, p)
 			if s.name != "" {
-				ent.Path += ":" + s.name
+				lp += ":" + s.name
 			}
-			if ent.Deleted {
-				ent.Note = "deleted MFT record: content read from its run list, unverified"
-			}
-			if s.size < 0 || s.size > v.size*1024 {
-				ent.Err = fmt.Errorf("ntfs: MFT record %d stream %q claims %d bytes", id, s.name, s.size)
-			} else {
-				id, s := id, s
-				ent.open = func() (*File, error) { return v.openStream(id, s) }
-			}
-			if err := emit(ent); err != nil {
-				return err
-			}
+			out = append(out, listed{lp, id, k})
+		}
+	}
+	paths = nil
+	sort.SliceStable(out, func(i, j int) bool { return out[i].path < out[j].path })
+	for _, l := range out {
+		nd := nodes[l.id]
+		s := nd.streams[l.stream]
+		ent := Entry{
+			Path: l.path, Size: s.size, FileSystem: "ntfs", Inode: l.id, Deleted: !nd.inUse, Stream: s.name,
+			Modified: nd.si[0], Accessed: nd.si[1], Changed: nd.si[2], Created: nd.si[3],
+		}
+		if ent.Deleted {
+			ent.Note = "deleted MFT record: content read from its run list, unverified"
+		}
+		if s.size < 0 || s.size > v.size*1024 {
+			ent.Err = fmt.Errorf("ntfs: MFT record %d stream %q claims %d bytes", l.id, s.name, s.size)
+		} else {
+			id := l.id
+			ent.open = func() (*File, error) { return v.openStream(id, s) }
+		}
+		if err := emit(ent); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -32,6 +32,9 @@ type Table struct {
 	// Containers are MBR extended partitions: they hold logical partitions
 	// and are not volumes themselves.
 	Containers []Partition
+	// Warnings are damage that did not stop the table being read, such
+	// as a primary GPT replaced by its backup.
+	Warnings []error
 }
 
 // Limits on outside-controlled counts, so that a hostile table cannot make
@@ -45,7 +48,9 @@ var errNoTable = errors.New("no partition table")
 
 // ReadTable reads the MBR or GPT partition table of a disk of size bytes.
 // A protective MBR (type 0xEE) leads to the GPT; a GPT whose header or entry
-// checksum is wrong is rejected with an error rather than trusted.
+// checksum is wrong is not trusted: the backup GPT in the last sector is
+// read instead (and a Warning says so), or, if it is damaged too, ReadTable
+// fails.
 // It returns an error wrapping errNoTable if sector 0 holds no table.
 func ReadTable(r io.ReaderAt, size int64) (*Table, error) {
 	var mbr [512]byte
@@ -59,7 +64,18 @@ func ReadTable(r io.ReaderAt, size int64) (*Table, error) {
 		var sig [8]byte
 		if _, err := r.ReadAt(sig[:], ss); err == nil && string(sig[:]) == "EFI PART" {
 			if hasProtectiveEntry(mbr[:]) {
-				return readGPT(r, size, ss)
+				t, err := readGPT(r, size, ss, 1)
+				if err == nil {
+					return t, nil
+				}
+				// The backup header sits in the disk's last sector.
+				backup := size/ss - 1
+				tb, berr := readGPT(r, size, ss, backup)
+				if berr != nil {
+					return nil, fmt.Errorf("primary GPT: %v; backup GPT at LBA %d: %v", err, backup, berr)
+				}
+				tb.Warnings = append(tb.Warnings, fmt.Errorf("primary GPT unusable (%v); partitions read from the backup GPT at LBA %d", err, backup))
+				return tb, nil
 			}
 		}
 	}
@@ -177,16 +193,22 @@ func checkBounds(p Partition, size int64) error {
 	return nil
 }
 
-func readGPT(r io.ReaderAt, size, ss int64) (*Table, error) {
+func readGPT(r io.ReaderAt, size, ss, lba int64) (*Table, error) {
 	var h [512]byte
-	if _, err := r.ReadAt(h[:92], ss); err != nil {
+	if lba <= 0 {
+		return nil, fmt.Errorf("GPT header LBA %d", lba)
+	}
+	if _, err := r.ReadAt(h[:92], lba*ss); err != nil {
 		return nil, fmt.Errorf("reading GPT header: %w", err)
+	}
+	if string(h[:8]) != "EFI PART" {
+		return nil, fmt.Errorf("no GPT header signature at LBA %d", lba)
 	}
 	hsize := binary.LittleEndian.Uint32(h[12:])
 	if hsize < 92 || int64(hsize) > ss || hsize > 512 {
 		return nil, fmt.Errorf("GPT header size %d is invalid", hsize)
 	}
-	if _, err := r.ReadAt(h[:hsize], ss); err != nil {
+	if _, err := r.ReadAt(h[:hsize], lba*ss); err != nil {
 		return nil, fmt.Errorf("reading GPT header: %w", err)
 	}
 	want := binary.LittleEndian.Uint32(h[16:])
@@ -194,6 +216,9 @@ func readGPT(r io.ReaderAt, size, ss int64) (*Table, error) {
 	binary.LittleEndian.PutUint32(hdr[16:], 0)
 	if crc32.ChecksumIEEE(hdr) != want {
 		return nil, fmt.Errorf("GPT header checksum mismatch")
+	}
+	if my := binary.LittleEndian.Uint64(h[24:]); my != uint64(lba) {
+		return nil, fmt.Errorf("GPT header at LBA %d says it is at LBA %d", lba, my)
 	}
 	entryLBA := int64(binary.LittleEndian.Uint64(h[72:]))
 	count := binary.LittleEndian.Uint32(h[80:])

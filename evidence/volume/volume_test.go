@@ -132,6 +132,11 @@ var (
 		{path: "empty.txt", inode: 19}, {path: "link-to-readme", inode: 22, kind: KindSymlink},
 		{path: "pics/deleted.jpg", inode: 23, deleted: true}, {path: "pics/photo.jpg", inode: 21},
 	}
+	ext2Files = []want{
+		{path: "Long File Name With Spaces.txt", inode: 12}, {path: "big.bin", inode: 13},
+		{path: "docs/nested/deep/notes.txt", inode: 17}, {path: "docs/readme.txt", inode: 18},
+		{path: "empty.txt", inode: 19}, {path: "large.bin", inode: 20}, {path: "pics/photo.jpg", inode: 22},
+	}
 	exfatFiles = []want{
 		{path: "Long File Name With Spaces.txt", inode: 396}, {path: "big.bin", inode: 400},
 		{path: "docs/nested/deep/notes.txt", inode: 771}, {path: "docs/readme.txt", inode: 518},
@@ -149,6 +154,13 @@ var (
 
 func expect(t *testing.T, prefix, fs string, ws []want) []listed {
 	sums := plantedMD5(t)
+	// large.bin (ext2 only) is seq 1 60000: generated here, not listed.
+	var seq strings.Builder
+	for i := 1; i <= 60000; i++ {
+		fmt.Fprintf(&seq, "%d\n", i)
+	}
+	sum := md5.Sum([]byte(seq.String()))
+	sums["large.bin"] = hex.EncodeToString(sum[:])
 	var out []listed
 	for _, w := range ws {
 		content := w.content
@@ -180,6 +192,7 @@ func TestListFixtures(t *testing.T) {
 		{fixture: "fat32.img.gz", files: expect(t, "", "fat32", fat32Files), volumes: []string{" fat32"}},
 		{fixture: "ext4.img.gz", files: expect(t, "", "ext4", ext4Files), volumes: []string{" ext4"}},
 		{fixture: "ntfs.img.gz", files: expect(t, "", "ntfs", ntfsFiles), volumes: []string{" ntfs"}},
+		{fixture: "ext2.img.gz", files: expect(t, "", "ext2", ext2Files), volumes: []string{" ext2"}},
 		{fixture: "exfat.img.gz", files: expect(t, "", "exfat", exfatFiles), volumes: []string{" exfat"}},
 		{fixture: "mbr.img.gz", scheme: "mbr",
 			files:   append(append(expect(t, "p1", "fat16", fat16Files), expect(t, "p2", "ext4", ext4Files)...), expect(t, "p5", "fat12", fat12Files)...),

@@ -120,9 +120,9 @@ func (b bytesReaderAt) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // Walk lists the files of the disk or volume r of size bytes and calls fn
-// for each, partition by partition in table order and, within a volume, in
-// the file system's own order (directory order sorted by name for FAT and
-// ext, MFT order for NTFS). A partition or volume that cannot be parsed
+// for each, partition by partition in table order and, within a volume,
+// depth first with each directory's entries sorted by name (NTFS, whose
+// records are read in MFT order: sorted by full path). A partition or volume that cannot be parsed
 // reaches fn as an Entry with Err whose Path names the partition. Walk
 // fails only if fn fails or ctx is cancelled; the Summary is returned in
 // every case.
@@ -153,6 +153,11 @@ func Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Entry) error) 
 		return s, fn(Entry{Err: errors.New(why)})
 	}
 	s.Scheme = t.Scheme
+	for _, w := range t.Warnings {
+		if err := fn(Entry{Err: w}); err != nil {
+			return s, err
+		}
+	}
 	for _, p := range t.Partitions {
 		if err := ctx.Err(); err != nil {
 			return s, err

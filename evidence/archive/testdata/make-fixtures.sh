@@ -8,6 +8,9 @@
 # fixtures_gen_test.go (RAR: no free RAR writer exists; it writes stored
 # RAR 4 and RAR 5 archives from the published format description).
 #
+# The encrypted fixtures differ on every run (random salt and IV); all
+# others come out byte-identical.
+#
 # The tests regenerate the expected content themselves (see
 # fixtureContent in archive_test.go): keep both in step.
 set -eu
@@ -51,6 +54,7 @@ head -c 1500 sample.tar.gz > truncated.tar.gz
 # --- 7z -----------------------------------------------------------------------
 (cd src && "$SEVENZ" a -bd -bso0 -mx=9 "$work/sample.7z" hello.txt dir)
 (cd src && zip -q -X -9 "$work/inner.zip" dir/numbers.txt hello.txt)
+touch -d "2020-01-02 03:04:05" inner.zip
 "$SEVENZ" a -bd -bso0 nested.7z inner.zip
 (cd src && "$SEVENZ" a -bd -bso0 -mx=0 "$work/stored.7z" hello.txt stored.txt)
 (cd src && "$SEVENZ" a -bd -bso0 -psecret "$work/encrypted.7z" hello.txt)

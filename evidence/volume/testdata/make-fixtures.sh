@@ -61,6 +61,16 @@ ext_image() {
 }
 ext_image ext4.img 2M
 
+# ext2: block maps instead of extents; large.bin (seq 1 60000, 348894 bytes)
+# needs the double-indirect block with 1 KiB blocks.
+mkdir -p "$work/src2"
+cp -a "$src/." "$work/src2/"
+seq 1 60000 >"$work/src2/large.bin"
+touch -d @$SOURCE_DATE_EPOCH "$work/src2/large.bin"
+rm -f "$work/ext2.img"
+mke2fs -q -t ext2 -b 1024 -N 64 -E root_owner=0:0 -U 00000000-0000-0000-0000-000000000003 -d "$work/src2" "$work/ext2.img" 1M
+gzip -9n <"$work/ext2.img" >ext2.img.gz
+
 # --- NTFS ------------------------------------------------------------------
 ntfs_image() {
 	rm -f "$1"

@@ -1,0 +1,493 @@
+package main
+
+// End-to-end tests of issue 5: the hash lists of testdata/e2e are imported
+// into a fresh set database with "sets import", and "scan" runs over the
+// E01, split E01, raw and corrupted E01 images of the same planted disk
+// (see testdata/e2e/make-fixtures.sh for what is planted where).
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashtriage/hashtriage/evidence/ewf"
+)
+
+const e2eDir = "../../testdata/e2e"
+
+// e2eRecord is one JSON Lines record of a scan report, with the fields
+// these tests look at.
+type e2eRecord struct {
+	Type    string `json:"type"`
+	Path    string `json:"path"`
+	Size    int64  `json:"size"`
+	MD5     string `json:"md5"`
+	Matches []struct {
+		Set       string `json:"set"`
+		Kind      string `json:"kind"`
+		Algorithm string `json:"algorithm"`
+		ID        string `json:"id"`
+	} `json:"matches"`
+	FileSystem string `json:"file_system"`
+	Inode      uint64 `json:"inode"`
+	Deleted    bool   `json:"deleted"`
+	Modified   string `json:"modified"`
+	Accessed   string `json:"accessed"`
+	Changed    string `json:"changed"`
+	Created    string `json:"created"`
+	Error      string `json:"error"`
+
+	// summary
+	Items    int64 `json:"items"`
+	Matched  int64 `json:"matched"`
+	Known    int64 `json:"known"`
+	Errors   int64 `json:"errors"`
+	ExitCode int   `json:"exit_code"`
+
+	raw string // the record as written
+}
+
+// e2eReport is a parsed scan report.
+type e2eReport struct {
+	code    int
+	header  e2eRecord
+	matches []e2eRecord
+	errors  []e2eRecord
+	summary e2eRecord
+	stderr  string
+}
+
+// e2eDB imports the named lists of testdata/e2e ("alert.md5", "known.md5")
+// into a new database through the CLI and returns its directory.
+func e2eDB(t *testing.T, lists ...string) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "db")
+	for _, l := range lists {
+		kind := strings.TrimSuffix(l, ".md5")
+		var out, errOut bytes.Buffer
+		code := execute(context.Background(), []string{"sets", "import", "--db", db, "--kind", kind, "--name", "e2e-" + kind,
+			filepath.Join(e2eDir, l)}, &out, &errOut)
+		if code != 0 {
+			t.Fatalf("sets import %s: exit %d\n%s%s", l, code, out.String(), errOut.String())
+		}
+	}
+	return db
+}
+
+// e2eScan runs "hashtriage scan" with a report file and parses the report.
+func e2eScan(t *testing.T, db string, args ...string) e2eReport {
+	t.Helper()
+	rep := filepath.Join(t.TempDir(), "report.jsonl")
+	var out, errOut bytes.Buffer
+	argv := append([]string{"scan", "--db", db, "--report", rep, "--no-progress"}, args...)
+	r := e2eReport{code: execute(context.Background(), argv, &out, &errOut), stderr: errOut.String()}
+	data, err := os.ReadFile(rep)
+	if err != nil {
+		t.Fatalf("scan %v: exit %d, no report: %v\n%s", args, r.code, err, errOut.String())
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var rec e2eRecord
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("report line %q: %v", sc.Text(), err)
+		}
+		rec.raw = sc.Text()
+		switch rec.Type {
+		case "scan":
+			r.header = rec
+		case "match":
+			r.matches = append(r.matches, rec)
+		case "error":
+			r.errors = append(r.errors, rec)
+		case "summary":
+			r.summary = rec
+		default:
+			t.Errorf("report record of unknown type: %s", sc.Text())
+		}
+	}
+	return r
+}
+
+// gunzipTo unpacks testdata/e2e/name.gz into dir/name and returns that path.
+func gunzipTo(t *testing.T, dir, name string) string {
+	t.Helper()
+	in, err := os.Open(filepath.Join(e2eDir, name+".gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	zr, err := gzip.NewReader(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, name)
+	out, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, zr); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// plantedMatch is a match the fixture must produce, by locator below the image.
+type plantedMatch struct {
+	inner   string // locator after "IMAGE!"
+	id      string // entry of alert.md5
+	fs      string
+	deleted bool
+	inode   uint64 // 0: not checked
+}
+
+// planted are the alert files of testdata/e2e, sorted by locator. The FAT
+// entry of the deleted erased.jpg has lost its first letter (0xE5 marks
+// it deleted), so it is listed as _rased.jpg, as The Sleuth Kit's fls
+// lists it; the ext4 inode number is the one fls gives.
+var planted = []plantedMatch{
+	{inner: "p1/photos/_rased.jpg", id: "erased.jpg", fs: "fat16", deleted: true},
+	{inner: "p1/photos/alert.jpg", id: "alert.jpg", fs: "fat16"},
+	{inner: "p2/home/user/archive/outer.7z!inner.zip!pic.jpg", id: "pic.jpg"},
+	{inner: "p2/home/user/tmp/wiped.jpg", id: "wiped.jpg", fs: "ext4", deleted: true, inode: 20},
+}
+
+// fixtureTime is SOURCE_DATE_EPOCH of make-fixtures.sh: every planted file's
+// modification time.
+const fixtureTime = "2023-11-14T22:13:20Z"
+
+// checkPlanted checks that r reports exactly the planted matches inside
+// image (its locator), with their metadata, and nothing else.
+func checkPlanted(t *testing.T, r e2eReport, image string) {
+	t.Helper()
+	md5s := alertMD5s(t)
+	if len(r.matches) != len(planted) {
+		t.Errorf("%s: %d match records, want %d:\n%s", image, len(r.matches), len(planted), rawLines(r.matches))
+	}
+	for i, want := range planted {
+		if i >= len(r.matches) {
+			t.Errorf("%s: missing match %s!%s", image, image, want.inner)
+			continue
+		}
+		got := r.matches[i]
+		if got.Path != image+"!"+want.inner {
+			t.Errorf("match %d: path %q, want %q", i, got.Path, image+"!"+want.inner)
+			continue
+		}
+		if got.MD5 != md5s[want.id] {
+			t.Errorf("%s: md5 %s, want %s (%s)", got.Path, got.MD5, md5s[want.id], want.id)
+		}
+		if len(got.Matches) != 1 || got.Matches[0].Kind != "alert" || got.Matches[0].ID != want.id || got.Matches[0].Set != "e2e-alert" {
+			t.Errorf("%s: matches %+v, want the e2e-alert entry %s", got.Path, got.Matches, want.id)
+		}
+		if want.fs != "" {
+			if got.FileSystem != want.fs {
+				t.Errorf("%s: file_system %q, want %q", got.Path, got.FileSystem, want.fs)
+			}
+			if got.Modified != fixtureTime {
+				t.Errorf("%s: modified %q, want %s", got.Path, got.Modified, fixtureTime)
+			}
+		}
+		if got.Deleted != want.deleted {
+			t.Errorf("%s: deleted %v, want %v", got.Path, got.Deleted, want.deleted)
+		}
+		if want.inode != 0 && got.Inode != want.inode {
+			t.Errorf("%s: inode %d, want %d", got.Path, got.Inode, want.inode)
+		}
+	}
+}
+
+func rawLines(recs []e2eRecord) string {
+	var b strings.Builder
+	for _, r := range recs {
+		b.WriteString(r.raw)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// alertMD5s reads alert.md5: entry name to digest.
+func alertMD5s(t *testing.T) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(e2eDir, "alert.md5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.Fields(l)
+		m[f[1]] = f[0]
+	}
+	return m
+}
+
+// comparable returns the match records of r as JSON text, with the image
+// locator replaced by IMAGE.
+func comparable(t *testing.T, r e2eReport, image string) []string {
+	t.Helper()
+	var out []string
+	for _, m := range r.matches {
+		if !strings.HasPrefix(m.Path, image+"!") {
+			t.Errorf("match %s is not inside %s", m.Path, image)
+			continue
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(m.raw), &rec); err != nil {
+			t.Fatal(err)
+		}
+		rec["path"] = "IMAGE" + strings.TrimPrefix(m.Path, image)
+		b, err := json.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(b))
+	}
+	return out
+}
+
+func TestE2EScanE01(t *testing.T) {
+	db := e2eDB(t, "alert.md5", "known.md5")
+	image := filepath.Join(e2eDir, "disk.E01")
+	r := e2eScan(t, db, image)
+	if r.code != 1 {
+		t.Errorf("exit status %d, want 1 (alert matches)\n%s", r.code, r.stderr)
+	}
+	checkPlanted(t, r, image)
+	if len(r.errors) != 0 {
+		t.Errorf("error records from an intact image:\n%s", rawLines(r.errors))
+	}
+	if s := r.summary; s.Matched != int64(len(planted)) || s.Known != 2 || s.Errors != 0 || s.ExitCode != 1 {
+		t.Errorf("summary %s: want matched %d, known 2 (manual.txt, known.dll), errors 0, exit_code 1", s.raw, len(planted))
+	}
+}
+
+// TestE2ESplitE01 scans the directory holding the split image: the first
+// segment reads the whole set, the later ones add nothing and no errors.
+func TestE2ESplitE01(t *testing.T) {
+	db := e2eDB(t, "alert.md5", "known.md5")
+	dir := t.TempDir()
+	segs, _ := filepath.Glob(filepath.Join(e2eDir, "disk-split.E*.gz"))
+	if len(segs) < 2 {
+		t.Fatalf("split fixture has %d segments", len(segs))
+	}
+	for _, s := range segs {
+		gunzipTo(t, dir, strings.TrimSuffix(filepath.Base(s), ".gz"))
+	}
+	whole := e2eScan(t, db, filepath.Join(e2eDir, "disk.E01"))
+	r := e2eScan(t, db, dir)
+	image := filepath.Join(dir, "disk-split.E01")
+	if r.code != 1 {
+		t.Errorf("exit status %d, want 1\n%s", r.code, r.stderr)
+	}
+	checkPlanted(t, r, image)
+	if len(r.errors) != 0 {
+		t.Errorf("error records from an intact split image:\n%s", rawLines(r.errors))
+	}
+	if got, want := comparable(t, r, image), comparable(t, whole, filepath.Join(e2eDir, "disk.E01")); !reflect.DeepEqual(got, want) {
+		t.Errorf("split image matches\n%s\nsingle-segment image matches\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if r.summary.Known != whole.summary.Known || r.summary.Items != whole.summary.Items {
+		t.Errorf("split summary %s\nsingle summary %s", r.summary.raw, whole.summary.raw)
+	}
+}
+
+// TestE2ERawImage: the raw disk the E01 was acquired from gives the same
+// match records, locators differing only in the image name.
+func TestE2ERawImage(t *testing.T) {
+	db := e2eDB(t, "alert.md5", "known.md5")
+	raw := gunzipTo(t, t.TempDir(), "disk.img")
+	r := e2eScan(t, db, raw)
+	e01 := e2eScan(t, db, filepath.Join(e2eDir, "disk.E01"))
+	if r.code != 1 {
+		t.Errorf("exit status %d, want 1\n%s", r.code, r.stderr)
+	}
+	checkPlanted(t, r, raw)
+	if got, want := comparable(t, r, raw), comparable(t, e01, filepath.Join(e2eDir, "disk.E01")); !reflect.DeepEqual(got, want) {
+		t.Errorf("raw image matches\n%s\nE01 matches\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if r.summary.Items != e01.summary.Items || r.summary.Known != e01.summary.Known || r.summary.Errors != e01.summary.Errors {
+		t.Errorf("raw summary %s\nE01 summary %s", r.summary.raw, e01.summary.raw)
+	}
+}
+
+// corruptRange reads testdata/e2e/corrupt.range: the media bytes (first,
+// last, inclusive) of the chunk make-fixtures.sh broke.
+func corruptRange(t *testing.T) (int64, int64) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(e2eDir, "corrupt.range"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first, last int64
+	if _, err := fmt.Sscan(string(data), &first, &last); err != nil {
+		t.Fatalf("corrupt.range: %v", err)
+	}
+	return first, last
+}
+
+// TestE2ECorruptE01: the one broken chunk lies inside docs/big-log.txt
+// (and nothing else), so that file, and only it, is an error record naming
+// the chunk's media range; every other item is read as from the intact
+// image.
+func TestE2ECorruptE01(t *testing.T) {
+	first, last := corruptRange(t)
+	image := gunzipTo(t, t.TempDir(), "corrupt.E01")
+	wantErr := []string{image + "!p1/docs/big-log.txt"}
+	rangeText := fmt.Sprintf("%d-%d", first, last)
+
+	checkErrors := func(r e2eReport) {
+		t.Helper()
+		var paths []string
+		for _, e := range r.errors {
+			paths = append(paths, e.Path)
+			if !strings.Contains(e.Error, rangeText) {
+				t.Errorf("error record %s does not name the broken media bytes %s", e.raw, rangeText)
+			}
+		}
+		if !reflect.DeepEqual(paths, wantErr) {
+			t.Errorf("error records\n%s\nwant one for each of %v", rawLines(r.errors), wantErr)
+		}
+	}
+
+	t.Run("alert", func(t *testing.T) {
+		db := e2eDB(t, "alert.md5", "known.md5")
+		r := e2eScan(t, db, image)
+		if r.code != 1 {
+			t.Errorf("exit status %d, want 1 (the planted matches lie outside the broken chunk)\n%s", r.code, r.stderr)
+		}
+		checkPlanted(t, r, image)
+		checkErrors(r)
+	})
+	t.Run("known-only", func(t *testing.T) {
+		db := e2eDB(t, "known.md5")
+		r := e2eScan(t, db, image)
+		if r.code != 2 {
+			t.Errorf("exit status %d, want 2 (no alert match, one item unreadable)\n%s", r.code, r.stderr)
+		}
+		if len(r.matches) != 0 {
+			t.Errorf("match records with only a known set loaded:\n%s", rawLines(r.matches))
+		}
+		checkErrors(r)
+		if r.summary.Known != 2 || r.summary.Errors != int64(len(wantErr)) {
+			t.Errorf("summary %s: want known 2, errors %d", r.summary.raw, len(wantErr))
+		}
+	})
+	t.Run("ewfverify", func(t *testing.T) {
+		if _, err := exec.LookPath("ewfverify"); err != nil {
+			t.Skip("ewfverify (ewf-tools) not installed")
+		}
+		out, _ := exec.Command("ewfverify", "-q", image).CombinedOutput() // exits 1 on a failed check
+		m := regexp.MustCompile(`at sector\(s\): (\d+) - (\d+)`).FindAllStringSubmatch(string(out), -1)
+		if len(m) != 1 {
+			t.Fatalf("ewfverify reports %d broken ranges, want 1:\n%s", len(m), out)
+		}
+		s, _ := strconv.ParseInt(m[0][1], 10, 64)
+		e, _ := strconv.ParseInt(m[0][2], 10, 64)
+		if s*512 != first || (e+1)*512-1 != last {
+			t.Errorf("ewfverify: sectors %d-%d, corrupt.range says bytes %d-%d", s, e, first, last)
+		}
+	})
+}
+
+// fixtureSums reads disk.sums: md5 and sha1 of the raw disk.
+func fixtureSums(t *testing.T) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(e2eDir, "disk.sums"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.Fields(l)
+		m[f[0]] = f[1]
+	}
+	return m
+}
+
+// ewfverifyMD5 runs ewfverify on image and returns the MD5 it computed
+// over the media, or skips the test when ewfverify is not installed.
+func ewfverifyMD5(t *testing.T, image string) string {
+	t.Helper()
+	if _, err := exec.LookPath("ewfverify"); err != nil {
+		t.Skip("ewfverify (ewf-tools) not installed")
+	}
+	out, err := exec.Command("ewfverify", "-q", "-d", "sha1", image).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ewfverify %s: %v\n%s", image, err, out)
+	}
+	m := regexp.MustCompile(`MD5 hash calculated over data:\s+([0-9a-f]{32})`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("ewfverify output has no calculated MD5:\n%s", out)
+	}
+	return string(m[1])
+}
+
+// TestE2EImageVerification: the project's EWF reader computes the same
+// media MD5 as ewfverify and as md5sum of the raw disk, and finds the
+// stored hashes and header fields make-fixtures.sh set.
+func TestE2EImageVerification(t *testing.T) {
+	sums := fixtureSums(t)
+	image := filepath.Join(e2eDir, "disk.E01")
+	if got := ewfverifyMD5(t, image); got != sums["md5"] {
+		t.Fatalf("ewfverify computes %s, md5sum of the raw disk was %s", got, sums["md5"])
+	}
+	im, err := ewf.Open(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	res, err := im.Verify(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != ewf.Verified || fmt.Sprintf("%x", res.MD5) != sums["md5"] || fmt.Sprintf("%x", res.SHA1) != sums["sha1"] {
+		t.Errorf("Verify: status %v md5 %x sha1 %x; want verified, %s, %s", res.Status, res.MD5, res.SHA1, sums["md5"], sums["sha1"])
+	}
+	if h := im.Header(); h.CaseNumber != "E2E-CASE-5" || h.Examiner != "E2E Examiner" || h.EvidenceNumber != "EV-E2E-1" {
+		t.Errorf("header %+v", h)
+	}
+}
+
+// TestE2EScanVerifyImage: scan --verify-image records the E01 check in the
+// scan header, and it agrees with ewfverify.
+func TestE2EScanVerifyImage(t *testing.T) {
+	if newScanCmd().Flags().Lookup("verify-image") == nil {
+		t.Skip("scan has no --verify-image flag (issue 5 asks for it)")
+	}
+	sums := fixtureSums(t)
+	image := filepath.Join(e2eDir, "disk.E01")
+	md5 := ewfverifyMD5(t, image)
+	db := e2eDB(t, "alert.md5", "known.md5")
+	r := e2eScan(t, db, "--verify-image", image)
+	if r.code != 1 {
+		t.Errorf("exit status %d, want 1\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{md5, sums["sha1"], "E2E-CASE-5", "E2E Examiner", "verified"} {
+		if !strings.Contains(r.header.raw, want) {
+			t.Errorf("scan header lacks %q:\n%s", want, r.header.raw)
+		}
+	}
+	checkPlanted(t, r, image)
+
+	corrupt := gunzipTo(t, t.TempDir(), "corrupt.E01")
+	c := e2eScan(t, db, "--verify-image", corrupt)
+	first, last := corruptRange(t)
+	if !strings.Contains(c.header.raw, "mismatch") || !strings.Contains(c.header.raw, fmt.Sprintf("%d", first)) {
+		t.Errorf("scan header of the corrupted image does not report the failed check of bytes %d-%d:\n%s", first, last, c.header.raw)
+	}
+}
