@@ -1,7 +1,6 @@
 package hashset
 
 import (
-	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -90,16 +89,9 @@ func ExactBySize(n int) Algorithm {
 }
 
 // DecodeHex decodes a hex digest of algorithm a, in either case, and checks
-// its length. It allocates only the returned slice.
+// its length. It is what every list reader applies to a digest.
 func DecodeHex(a Algorithm, s string) ([]byte, error) {
-	if len(s) != 2*a.Size() {
-		return nil, fmt.Errorf("%s digest must be %d hex digits, got %d", a, 2*a.Size(), len(s))
-	}
-	b := make([]byte, a.Size())
-	if _, err := hex.Decode(b, []byte(s)); err != nil {
-		return nil, fmt.Errorf("%s digest %q is not hex", a, s)
-	}
-	return b, nil
+	return decodeDigest(a, []byte(s))
 }
 
 // Empty-input digests: a list that holds them would flag every empty file.

@@ -63,9 +63,16 @@ type Dropped struct {
 	Invalid int64 `json:"invalid"`
 	// InvalidExamples holds the first few of those errors, verbatim.
 	InvalidExamples []string `json:"invalid_examples,omitempty"`
-	// Deleted counts entries removed by the list's own deletion records.
+	// Deleted counts entries removed by the list's own deletion records
+	// (one per algorithm: a record with an MD5 and a SHA-1 is two
+	// entries). A deletion record, naming a digest or an ID (NCMEC
+	// deletedImage and deletedVideo name an ID), removes the entries
+	// before it in the list; an entry added again after it is kept, since
+	// the later record is the current state of a chronological feed.
 	Deleted int64 `json:"deleted"`
-	// DeletionsUnmatched counts deletion records naming no entry of the list.
+	// DeletionsUnmatched counts deletion records that removed no entry of
+	// the list: they name entries of an earlier import (whose sets are
+	// immutable), or none at all. The import warns about them.
 	DeletionsUnmatched int64 `json:"deletions_unmatched"`
 	// Unmatchable counts entries of algorithms hashtriage cannot match, by algorithm.
 	Unmatchable map[string]int64 `json:"unmatchable,omitempty"`

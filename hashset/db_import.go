@@ -105,6 +105,14 @@ func (db *DB) setBySource(sum string) (SetInfo, bool) {
 	return SetInfo{}, false
 }
 
+// plural returns one if n is 1, else many.
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // defaultSetName is the file name without its last extension.
 func defaultSetName(file string) string {
 	base := filepath.Base(file)
@@ -227,6 +235,12 @@ func (db *DB) buildSegment(ctx context.Context, r Reader, src Source, name strin
 		if e.Line <= 0 {
 			e.Line = records
 		}
+		if e.Delete && e.Digest == nil && e.ID != "" {
+			// A deletion record naming an ID (NCMEC deletedImage): it
+			// removes the entries with that ID read before it.
+			b.deleteID(e.ID)
+			continue
+		}
 		if !e.Algorithm.Matchable() {
 			if info.Dropped.Unmatchable == nil {
 				info.Dropped.Unmatchable = map[string]int64{}
@@ -288,6 +302,15 @@ func (db *DB) buildSegment(ctx context.Context, r Reader, src Source, name strin
 		info.Dropped.Duplicates += st.duplicates[a]
 		info.Dropped.Deleted += st.deleted[a]
 		info.Dropped.DeletionsUnmatched += st.unmatched[a]
+	}
+	info.Dropped.DeletionsUnmatched += b.unmatchedIDDeletions()
+	if n := info.Dropped.Deleted; n > 0 {
+		warnings = append(warnings, fmt.Sprintf("%s: %d entr%s deleted by the list's own deletion records", src.Name, n, plural(n, "y", "ies")))
+	}
+	if n := info.Dropped.DeletionsUnmatched; n > 0 {
+		warnings = append(warnings, fmt.Sprintf("%s: %d deletion record%s named entries not in this list (before the record): "+
+			"sets imported earlier are immutable and still hold them; to apply the deletions, import the full current list and remove the older set",
+			src.Name, n, plural(n, "", "s")))
 	}
 	if len(tables) == 0 {
 		warnings = append(warnings, fmt.Sprintf("%s: the list holds no matchable entries", src.Name))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // Kind says what a set's matches mean.
@@ -43,6 +44,15 @@ type Entry struct {
 	// Delete marks a deletion record (NCMEC deletedImage): the digest is to
 	// be removed from the set rather than added.
 	Delete bool
+}
+
+// Name returns what a report calls the entry (DESIGN.md, matches[].id):
+// its ID, or its 1-based line or record number when the list gives none.
+func (e *Entry) Name() string {
+	if e.ID != "" {
+		return e.ID
+	}
+	return strconv.Itoa(e.Line)
 }
 
 // A Reader yields the entries of one hash list, streaming.

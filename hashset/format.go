@@ -853,9 +853,10 @@ func newHeaderReader(r io.Reader, file, format string,
 	return t
 }
 
-// pushDigest decodes a hex cell into an entry cloned from proto; an empty
-// cell is skipped.
-func (t *textReader) pushDigest(proto Entry, a Algorithm, cell []byte) error {
+// pushDigest queues proto with the digest a of the hex in cell (surrounding
+// spaces ignored); an empty cell queues nothing.
+func (s *listState) pushDigest(proto Entry, a Algorithm, cell []byte) error {
+	cell = bytes.TrimSpace(cell)
 	if len(cell) == 0 {
 		return nil
 	}
@@ -864,6 +865,6 @@ func (t *textReader) pushDigest(proto Entry, a Algorithm, cell []byte) error {
 		return err
 	}
 	proto.Algorithm, proto.Digest = a, d
-	t.push(proto)
+	s.push(proto)
 	return nil
 }

@@ -61,29 +61,6 @@ func (d *dfxmlReader) fatal(err error) error {
 	return fmt.Errorf("%s: DFXML broken near byte %d: %w", d.file, d.dec.InputOffset(), err)
 }
 
-// text reads the character data of the element just started (bounded).
-func (d *dfxmlReader) text() (string, error) {
-	var b []byte
-	depth := 1
-	for depth > 0 {
-		t, err := d.dec.Token()
-		if err != nil {
-			return "", err
-		}
-		switch x := t.(type) {
-		case xml.StartElement:
-			depth++
-		case xml.EndElement:
-			depth--
-		case xml.CharData:
-			if depth == 1 && len(b) < maxXMLText {
-				b = append(b, x[:min(len(x), maxXMLText-len(b))]...)
-			}
-		}
-	}
-	return strings.TrimSpace(string(b)), nil
-}
-
 func (d *dfxmlReader) Next() (Entry, error) {
 	for {
 		if e, ok, err := d.pop(); ok {
@@ -143,7 +120,7 @@ func (d *dfxmlReader) start(se xml.StartElement) error {
 	case parent == "creator" && (se.Name.Local == "program" || se.Name.Local == "version"),
 		parent == "execution_environment" && se.Name.Local == "command_line",
 		parent == "metadata" && se.Name.Local == "type":
-		s, err := d.text()
+		s, err := xmlText(d.dec)
 		if err != nil {
 			return err
 		}
@@ -176,7 +153,7 @@ func (d *dfxmlReader) readFileObject() error {
 		}
 		switch se.Name.Local {
 		case "filename", "filesize", "hashdigest":
-			s, err := d.text()
+			s, err := xmlText(d.dec)
 			if err != nil {
 				return err
 			}

@@ -40,10 +40,6 @@ func sniffNCMEC(h *sniffed) specificity {
 	}
 }
 
-// maxXMLText bounds the text kept from one element (a PhotoDNA value is
-// 192 base64 characters; ids and hashes are shorter).
-const maxXMLText = 4096
-
 type ncmecReader struct {
 	listState
 	dec    *xml.Decoder
@@ -104,7 +100,7 @@ func (n *ncmecReader) Next() (Entry, error) {
 				return Entry{}, n.fatal(err)
 			}
 		case "next":
-			s, err := n.text()
+			s, err := xmlText(n.dec)
 			if err != nil {
 				return Entry{}, n.fatal(err)
 			}
@@ -119,33 +115,6 @@ func (n *ncmecReader) Next() (Entry, error) {
 	}
 }
 
-// text reads the character data of the element just started, up to its
-// end, keeping at most maxXMLText bytes.
-func (n *ncmecReader) text() (string, error) {
-	var b []byte
-	depth := 1
-	for depth > 0 {
-		t, err := n.dec.Token()
-		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return "", err
-		}
-		switch x := t.(type) {
-		case xml.StartElement:
-			depth++
-		case xml.EndElement:
-			depth--
-		case xml.CharData:
-			if depth == 1 && len(b) < maxXMLText {
-				b = append(b, x[:min(len(x), maxXMLText-len(b))]...)
-			}
-		}
-	}
-	return strings.TrimSpace(string(b)), nil
-}
-
 type ncmecFingerprint struct {
 	kind, value string
 }
@@ -156,11 +125,8 @@ func (n *ncmecReader) readEntry(start xml.StartElement) error {
 	var id, class string
 	var prints []ncmecFingerprint
 	for {
-		t, err := n.dec.Token()
+		t, err := xmlToken(n.dec)
 		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
 			return err
 		}
 		if _, ok := t.(xml.EndElement); ok {
@@ -172,20 +138,17 @@ func (n *ncmecReader) readEntry(start xml.StartElement) error {
 		}
 		switch se.Name.Local {
 		case "id":
-			if id, err = n.text(); err != nil {
+			if id, err = xmlText(n.dec); err != nil {
 				return err
 			}
 		case "classification":
-			if class, err = n.text(); err != nil {
+			if class, err = xmlText(n.dec); err != nil {
 				return err
 			}
 		case "fingerprints":
 			for {
-				t, err := n.dec.Token()
+				t, err := xmlToken(n.dec)
 				if err != nil {
-					if err == io.EOF {
-						err = io.ErrUnexpectedEOF
-					}
 					return err
 				}
 				if _, ok := t.(xml.EndElement); ok {
@@ -195,7 +158,7 @@ func (n *ncmecReader) readEntry(start xml.StartElement) error {
 				if !ok {
 					continue
 				}
-				v, err := n.text()
+				v, err := xmlText(n.dec)
 				if err != nil {
 					return err
 				}
@@ -245,20 +208,6 @@ func (n *ncmecReader) readEntry(start xml.StartElement) error {
 	if len(errs) > 0 {
 		n.pending = n.parseError(n.record, fmt.Errorf("<%s> record %d: %w", start.Name.Local, n.record, errors.Join(errs...)))
 	}
-	return nil
-}
-
-func (n *ncmecReader) pushDigest(proto Entry, a Algorithm, hex []byte) error {
-	hex = bytes.TrimSpace(hex)
-	if len(hex) == 0 {
-		return nil
-	}
-	d, err := decodeDigest(a, hex)
-	if err != nil {
-		return err
-	}
-	proto.Algorithm, proto.Digest = a, d
-	n.push(proto)
 	return nil
 }
 

@@ -255,18 +255,9 @@ func openRDSv3(path string) (Reader, error) {
 		}
 		var errs []error
 		for _, a := range []Algorithm{SHA256, SHA1, MD5} {
-			c := col(a.String())
-			if len(c) == 0 {
-				continue
-			}
-			d, err := decodeDigest(a, c)
-			if err != nil {
+			if err := s.pushDigest(e, a, col(a.String())); err != nil {
 				errs = append(errs, err)
-				continue
 			}
-			p := e
-			p.Algorithm, p.Digest = a, d
-			s.push(p)
 		}
 		if len(errs) > 0 {
 			return s.parseError(n, fmt.Errorf("FILE row %d: %w", n, errors.Join(errs...)))

@@ -14,7 +14,8 @@ var formatVICS = &Format{
 	Name: "vics",
 	Description: "Project VIC VICS JSON 1.1-1.3 (odata.metadata) and 2.0 (@odata.context), flat #Media hash " +
 		"sets and #Cases exports with nested Media, streamed one Media at a time; MD5 and SHA1 entries " +
-		"with MediaID, Category, Series and MediaSize; PhotoDNA counted. Entry.Line is the Media's ordinal",
+		"with MediaID (none when 0 or empty), Category, Series and MediaSize; PhotoDNA counted. Entry.Line is " +
+		"the Media's ordinal",
 	sniff:     sniffVICS,
 	newReader: newVICSReader,
 }
@@ -489,23 +490,15 @@ func (v *vicsReader) step() error {
 func (v *vicsReader) emit(m *vicsMedia) {
 	v.record++
 	proto := newEntry(Unknown, nil, v.record)
-	proto.ID, proto.Category, proto.Series, proto.Size = m.id, m.category, m.series, m.size
+	proto.ID, proto.Category, proto.Series, proto.Size = vicsMediaID(m.id), m.category, m.series, m.size
 	var errs []error
 	if m.err != nil {
 		errs = append(errs, m.err)
 	}
 	add := func(a Algorithm, hex string) {
-		if hex = strings.TrimSpace(hex); hex == "" {
-			return
-		}
-		d, err := decodeDigest(a, []byte(hex))
-		if err != nil {
+		if err := v.pushDigest(proto, a, []byte(hex)); err != nil {
 			errs = append(errs, err)
-			return
 		}
-		e := proto
-		e.Algorithm, e.Digest = a, d
-		v.push(e)
 	}
 	add(MD5, m.md5)
 	add(SHA1, m.sha1)
@@ -537,6 +530,18 @@ func (v *vicsReader) emit(m *vicsMedia) {
 	if len(errs) > 0 {
 		v.pending = v.parseError(v.record, fmt.Errorf("Media record %d (byte %d): %w", v.record, m.offset, errors.Join(errs...)))
 	}
+}
+
+// vicsMediaID returns the entry ID for a MediaID: "" when the list gives
+// none. Lists that are not Project VIC case exports (NIST's NSRL-CAID VICS
+// files) set every MediaID to 0, which names nothing: the entry is then
+// named by its record number, as an entry without an ID is.
+func vicsMediaID(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "0" {
+		return ""
+	}
+	return s
 }
 
 func (v *vicsReader) Close() error { return nil }

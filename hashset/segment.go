@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math/bits"
-	"strconv"
 	"unsafe"
 
 	"github.com/bits-and-blooms/bloom/v3"
@@ -493,12 +492,11 @@ func (t *Table) Entry(i int) Entry {
 
 // EntryName returns what a report calls entry i: its ID, or its line number.
 func (t *Table) EntryName(i int) string {
+	e := Entry{Line: t.Line(i)}
 	if t.ids != nil {
-		if id, ok := t.seg.str(binary.LittleEndian.Uint32(t.ids[4*i:])); ok && id != "" {
-			return id
-		}
+		e.ID, _ = t.seg.str(binary.LittleEndian.Uint32(t.ids[4*i:]))
 	}
-	return strconv.Itoa(t.Line(i))
+	return e.Name()
 }
 
 // fenceBitsFor picks the fence index size: about eight entries a bucket.

@@ -35,6 +35,32 @@ type segmentBuilder struct {
 	labelCodes map[[2]string]uint32
 	labelTab   [][2]uint32
 	shortStrs  map[string]uint32 // categories and series, deduplicated
+
+	// idDeletes holds the deletion records that name an ID rather than a
+	// digest (NCMEC deletedImage): nil until there is one.
+	idDeletes map[string]*idDeletion
+}
+
+// An idDeletion is every deletion record of one ID, in list order. Record
+// k removes the entries with that ID that came before it in the list:
+// those of table a whose row is below cuts[k][a] (the table's length when
+// the record was read). An entry re-added after a deletion is kept: lists
+// such as NCMEC's feed are chronological, so the later record is the
+// current state.
+type idDeletion struct {
+	cuts [][numAlgorithms]uint32
+	hit  []bool // record k removed at least one entry
+}
+
+// first returns the first of the records that removes row of table a
+// (one read after the row), or -1.
+func (d *idDeletion) first(a Algorithm, row uint32) int {
+	for k, c := range d.cuts {
+		if row < c[a] {
+			return k
+		}
+	}
+	return -1
 }
 
 // tableBuilder accumulates one algorithm's rows. Digests and row numbers
@@ -54,14 +80,17 @@ type tableBuilder struct {
 	ids     []uint32 // nil until a row has an ID
 	sizes   []int64  // nil until a row has a size
 	quality []uint8  // nil until a row has a quality
-	deletes []byte   // digests named by deletion records
+	// deletes holds per digest deletion record the digest, then the
+	// table's length when the record was read (big-endian): the record
+	// removes the rows before it that hold the digest.
+	deletes []byte
 }
 
 // buildStats reports what finishing a segment dropped.
 type buildStats struct {
 	duplicates map[Algorithm]int64 // rows identical to an earlier row
 	deleted    map[Algorithm]int64 // rows removed by deletion records
-	unmatched  map[Algorithm]int64 // deletion records that named no row
+	unmatched  map[Algorithm]int64 // digest deletion records that removed no row
 	entries    map[Algorithm]int64 // rows stored
 	unique     map[Algorithm]int64 // distinct digests stored
 }
@@ -120,6 +149,7 @@ func (b *segmentBuilder) add(e *Entry) error {
 	}
 	if e.Delete {
 		t.deletes = append(t.deletes, e.Digest...)
+		t.deletes = binary.BigEndian.AppendUint32(t.deletes, uint32(t.n))
 		return nil
 	}
 	if t.n == math.MaxUint32 || e.Line < 0 || int64(e.Line) > math.MaxUint32 {
@@ -175,6 +205,124 @@ func (b *segmentBuilder) add(e *Entry) error {
 	return nil
 }
 
+// deleteID records a deletion record that names an ID: it removes every
+// entry with that ID read before it, whatever its algorithm.
+func (b *segmentBuilder) deleteID(id string) {
+	if b.idDeletes == nil {
+		b.idDeletes = map[string]*idDeletion{}
+	}
+	d := b.idDeletes[id]
+	if d == nil {
+		d = &idDeletion{}
+		b.idDeletes[id] = d
+	}
+	var cut [numAlgorithms]uint32
+	for a, t := range b.tables {
+		if t != nil {
+			cut[a] = uint32(t.n)
+		}
+	}
+	d.cuts = append(d.cuts, cut)
+	d.hit = append(d.hit, false)
+}
+
+// unmatchedIDDeletions counts the ID deletion records that removed no entry
+// (valid once every table is finished).
+func (b *segmentBuilder) unmatchedIDDeletions() int64 {
+	var n int64
+	for _, d := range b.idDeletes {
+		for _, h := range d.hit {
+			if !h {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// string returns string i of the pool.
+func (b *segmentBuilder) string(i uint32) string {
+	end := uint64(len(b.strData))
+	if int(i)+1 < len(b.strOffs) {
+		end = b.strOffs[i+1]
+	}
+	return string(b.strData[b.strOffs[i]:end])
+}
+
+// deletedByID reports whether an ID deletion record removes row, marking
+// the record that does.
+func (t *tableBuilder) deletedByID(b *segmentBuilder, row uint32) bool {
+	if b.idDeletes == nil || t.ids == nil || t.ids[row] == noString {
+		return false
+	}
+	d := b.idDeletes[b.string(t.ids[row])]
+	if d == nil {
+		return false
+	}
+	k := d.first(t.alg, row)
+	if k < 0 {
+		return false
+	}
+	d.hit[k] = true
+	return true
+}
+
+// digestDeletions walks a table's digest deletion records, sorted by
+// digest then position, alongside its sorted rows.
+type digestDeletions struct {
+	recs []byte // the records not yet reached
+	w    int    // digest width; a record is w+4 bytes
+	// The deletion records of the digest at hand.
+	digest []byte
+	cuts   []uint32
+	hit    []bool
+	// unmatched counts the records that removed no row.
+	unmatched int64
+}
+
+// next closes the digest at hand and loads the next one.
+func (dd *digestDeletions) next() {
+	for _, h := range dd.hit {
+		if !h {
+			dd.unmatched++
+		}
+	}
+	dd.digest, dd.cuts, dd.hit = nil, dd.cuts[:0], dd.hit[:0]
+	rs := dd.w + 4
+	for len(dd.recs) > 0 && (dd.digest == nil || bytes.Equal(dd.recs[:dd.w], dd.digest)) {
+		dd.digest = dd.recs[:dd.w]
+		dd.cuts = append(dd.cuts, binary.BigEndian.Uint32(dd.recs[dd.w:rs]))
+		dd.hit = append(dd.hit, false)
+		dd.recs = dd.recs[rs:]
+	}
+}
+
+// removes reports whether a deletion record removes the row holding d,
+// marking the first record that does. Rows must come in (digest, row)
+// order.
+func (dd *digestDeletions) removes(d []byte, row uint32) bool {
+	for dd.digest != nil && bytes.Compare(dd.digest, d) < 0 {
+		dd.next()
+	}
+	if dd.digest == nil || !bytes.Equal(dd.digest, d) {
+		return false
+	}
+	for k, c := range dd.cuts {
+		if row < c {
+			dd.hit[k] = true
+			return true
+		}
+	}
+	return false
+}
+
+// finish closes every remaining digest.
+func (dd *digestDeletions) finish() {
+	for dd.digest != nil {
+		dd.next()
+	}
+}
+
 // finishedTable is a table ready to write: columns in sorted order.
 type finishedTable struct {
 	alg        Algorithm
@@ -194,25 +342,16 @@ type finishedTable struct {
 }
 
 // finish sorts, applies deletions, drops duplicate rows and lays out the
-// columns. Duplicates are rows whose digest, ID, category and series all
-// equal an earlier row's; the earliest row is kept. Rows sharing a digest
-// but differing otherwise are all kept, so every list entry stays nameable.
+// columns. A deletion record (by digest, or by ID: see idDeletion) removes
+// the matching rows read before it, not those after it. Duplicates are
+// rows whose digest, ID, category and series all equal an earlier row's;
+// the earliest row is kept. Rows sharing a digest but differing otherwise
+// are all kept, so every list entry stays nameable.
 func (t *tableBuilder) finish(b *segmentBuilder, st *buildStats) *finishedTable {
 	rs := t.w + 4
-	dels := t.deletes
-	sortFixedRecords(dels, t.w)
-	delHit := false
-	dropDeletion := func() { // drop the first deletion digest and its repeats
-		first := dels[:t.w]
-		k := 0
-		for k < len(dels) && bytes.Equal(dels[k:k+t.w], first) {
-			k += t.w
-		}
-		if !delHit {
-			st.unmatched[t.alg] += int64(k / t.w)
-		}
-		dels, delHit = dels[k:], false
-	}
+	sortFixedRecords(t.deletes, rs)
+	dels := &digestDeletions{recs: t.deletes, w: t.w}
+	dels.next()
 	tmp := make([]byte, rs)
 	var kept [256][]byte
 	n := 0
@@ -227,15 +366,11 @@ func (t *tableBuilder) finish(b *segmentBuilder, st *buildStats) *finishedTable 
 		for i := 0; i < len(bucket)/rs; i++ {
 			rec := bucket[i*rs : (i+1)*rs]
 			d := rec[:t.w]
-			for len(dels) > 0 && bytes.Compare(dels[:t.w], d) < 0 {
-				dropDeletion()
-			}
-			if len(dels) > 0 && bytes.Equal(dels[:t.w], d) {
+			row := binary.BigEndian.Uint32(rec[t.w:])
+			if dels.removes(d, row) || t.deletedByID(b, row) {
 				st.deleted[t.alg]++
-				delHit = true
 				continue
 			}
-			row := binary.BigEndian.Uint32(rec[t.w:])
 			if prevKept >= 0 && bytes.Equal(keep[prevKept*rs:prevKept*rs+t.w], d) {
 				// Same digest as the group so far: a duplicate if it says nothing new.
 				key := t.rowKey(b, row)
@@ -260,9 +395,9 @@ func (t *tableBuilder) finish(b *segmentBuilder, st *buildStats) *finishedTable 
 		kept[bi] = keep
 		n += len(keep) / rs
 	}
-	for len(dels) > 0 {
-		dropDeletion()
-	}
+	dels.finish()
+	st.unmatched[t.alg] += dels.unmatched
+	t.deletes = nil
 	st.entries[t.alg] = int64(n)
 	if n == 0 {
 		return nil
@@ -364,12 +499,7 @@ func (t *tableBuilder) finish(b *segmentBuilder, st *buildStats) *finishedTable 
 func (t *tableBuilder) rowKey(b *segmentBuilder, row uint32) string {
 	var id string
 	if t.ids != nil && t.ids[row] != noString {
-		i := t.ids[row]
-		end := uint64(len(b.strData))
-		if int(i)+1 < len(b.strOffs) {
-			end = b.strOffs[i+1]
-		}
-		id = string(b.strData[b.strOffs[i]:end])
+		id = b.string(t.ids[row])
 	}
 	var l uint32
 	if t.labels != nil {

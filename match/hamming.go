@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // This file holds the Hamming-distance indexes for perceptual hashes: a
@@ -41,7 +42,19 @@ const (
 	costLinear256 = 2.0   // sequential scan of one 256-bit hash, one query
 	costLinearAny = 1.125 // the same per variant when 8 variants share a pass
 	costLinear64  = 1.0   // sequential scan of one 64-bit hash
+
+	// Index256 scans its buckets' fingerprints sequentially and fetches a
+	// hash only for the entries the fingerprint cannot rule out.
+	costProbeFP = 15.0 // find one bucket (offsets in cache, first entry a miss)
+	costScanFP  = 1.0  // one 12-byte fingerprint in a sequential run, two popcounts
 )
+
+// fpBits is the width of the fingerprint kept beside each id in an
+// Index256 chunk table: the 96 hash bits that follow the chunk (cyclically).
+// A hash within d of the query is within d of it on those bits, so comparing
+// fingerprints first never loses a match; a random hash passes at d = 31
+// with probability 2·10^-4, so nearly every random fetch is avoided.
+const fpBits = 96
 
 // minIndexed is the smallest hash count for which chunk tables are built;
 // below it a linear scan is as fast as anything.
@@ -80,7 +93,9 @@ type mih struct {
 	plans, plansMany [][]int8
 	pool             sync.Pool
 	alwaysIndex      bool // tests: use the tables whenever a plan exists, never the cheaper linear scan
-
+	// fingerprinted: the tables keep a fingerprint beside each id (Index256),
+	// which changes the planner's costs.
+	fingerprinted bool
 }
 
 // chunkLayout cuts totalBits bits into m chunks of near-equal width, the
@@ -119,6 +134,7 @@ type scratch struct {
 	touched []uint32 // ids set in seen, each once
 	cands   []uint32 // ids gathered from buckets, with repeats
 	keys    []uint32
+	sink    uint64 // see screen
 }
 
 func (m *mih) getScratch() *scratch {
@@ -241,10 +257,37 @@ func (m *mih) plan(linearCost float64) [][]int8 {
 	if m.alwaysIndex {
 		linear = math.Inf(1)
 	}
+	if !m.fingerprinted {
+		// The work per bucket entry does not depend on d: one table serves all.
+		radii, cost := m.solve(maxD+1, costProbe, func(int) float64 { return costCandidate })
+		for d := 0; d <= maxD; d++ {
+			if cost[d+1] < linear {
+				plans[d] = radii(d + 1)
+			}
+		}
+		return plans
+	}
+	// With fingerprints an entry costs a sequential compare plus, when the
+	// fingerprint passes (probability falling fast as d drops), a random
+	// fetch of the hash; so the plan is solved per distance.
+	for d := 0; d <= maxD; d++ {
+		pass := binomialCDF(fpBits, d)
+		radii, cost := m.solve(d+1, costProbeFP, func(int) float64 { return costScanFP + pass*costCandidate })
+		if cost[d+1] < linear {
+			plans[d] = radii(d + 1)
+		}
+	}
+	return plans
+}
+
+// solve runs the planner's dynamic program for radius sums up to need:
+// cost[s] is the least expected work reaching Σ(r_i+1) ≥ s, and radii(s)
+// the radii achieving it (-1: chunk not probed). perEntry(r) prices one
+// bucket entry found at chunk radius r.
+func (m *mih) solve(need int, probeCost float64, perEntry func(r int) float64) (radii func(s int) []int8, cost []float64) {
 	const maxRadius = 6
 	// best[i][s]: minimum cost over chunks i.. reaching a radius sum s
 	// (capped at need). choice[i][s]: the radius taken at chunk i.
-	need := maxD + 1
 	inf := math.Inf(1)
 	nc := len(m.chunks)
 	best := make([][]float64, nc+1)
@@ -261,10 +304,11 @@ func (m *mih) plan(linearCost float64) [][]int8 {
 		bucket := float64(m.n) / math.Ldexp(1, w)
 		for s := 0; s <= need; s++ {
 			best[i][s], choice[i][s] = best[i+1][s], -1 // chunk not probed
-			probes := 0.0
+			probes, cost := 0.0, 0.0
 			for r := 0; r <= min(maxRadius, w); r++ {
-				probes += binomial(w, r)
-				cost := probes * (costProbe + bucket*costCandidate)
+				k := binomial(w, r)
+				probes += k
+				cost += k * (probeCost + bucket*perEntry(r))
 				rest := max(0, s-(r+1))
 				if c := cost + best[i+1][rest]; c < best[i][s] {
 					best[i][s], choice[i][s] = c, int8(r)
@@ -272,20 +316,29 @@ func (m *mih) plan(linearCost float64) [][]int8 {
 			}
 		}
 	}
-	for d := 0; d <= maxD; d++ {
-		s := d + 1
-		if best[0][s] >= linear {
-			continue
-		}
-		radii := make([]int8, nc)
+	radii = func(s int) []int8 {
+		out := make([]int8, nc)
 		for i := 0; i < nc; i++ {
 			r := choice[i][s]
-			radii[i] = r
+			out[i] = r
 			s = max(0, s-(int(r)+1))
 		}
-		plans[d] = radii
+		return out
 	}
-	return plans
+	return radii, best[0]
+}
+
+// binomialCDF returns P(X ≤ k) for X ~ Binomial(n, 1/2): the chance that a
+// random hash is within k of a query on n bits.
+func binomialCDF(n, k int) float64 {
+	if k < 0 {
+		return 0
+	}
+	sum := 0.0
+	for i := 0; i <= min(k, n); i++ {
+		sum += binomial(n, i)
+	}
+	return min(1, sum/math.Ldexp(1, n))
 }
 
 func binomial(n, k int) float64 {
@@ -316,21 +369,39 @@ func probeKeys(keys []uint32, key uint32, width uint, radius int) []uint32 {
 // It never writes to the hash data it was built on, which may therefore be
 // a read-only memory-mapped slice. An Index256 is safe for concurrent use.
 //
-// Memory: 4 bytes per hash per chunk for the id tables plus 4 bytes per
-// possible chunk value for the offsets. At 10 million hashes, 11 chunks of
-// 23–24 bits: 11 × 40 MB of ids + 448 MB of offsets ≈ 890 MB, besides the
-// 320 MB of hashes; at one million, 13 chunks of 19–20 bits ≈ 105 MB. Each
-// concurrent search also holds an n-bit bitset and its candidate lists.
+// Each chunk table keeps, beside every id in bucket order, a 96-bit
+// fingerprint (the hash bits that follow the chunk), so a bucket is screened
+// by a sequential scan and a hash is fetched only when its fingerprint is
+// close enough to the query's. Memory: 16 bytes per hash per chunk (16
+// chunks of 16 bits by default) plus 256 KiB of offsets per chunk: about
+// 2.6 GB at 10 million hashes, besides the 320 MB of hashes; 260 MB at one
+// million. Each concurrent search also holds an n-bit bitset and its
+// candidate lists.
 type Index256 struct {
 	hashes []byte
 	mih
+	// Per chunk, in the order of ids: fingerprint bits fpStart..+63 and
+	// fpStart+64..+95 of each hash (bit positions modulo 256).
+	fpHi [][]uint64
+	fpLo [][]uint32
+}
+
+// chunkCount256 is the default chunking for n PDQ hashes: 16 chunks of 16
+// bits, so that at distance 31 a query probes 17 buckets a chunk (radius
+// 1) and scans their fingerprints sequentially, rather than probing
+// thousands of near-empty buckets at random.
+func chunkCount256(n int) int {
+	if n < minIndexed {
+		return 0
+	}
+	return 16
 }
 
 // NewIndex256 builds an index over hashes, n*32 bytes: hash i is
 // hashes[32*i : 32*i+32], the big-endian bytes of its hex form.
 func NewIndex256(hashes []byte) (*Index256, error) {
 	n := len(hashes) / 32
-	return newIndex256(hashes, chunkCount(n, 256), false)
+	return newIndex256(hashes, chunkCount256(n), false)
 }
 
 // newIndex256 builds with nchunks chunks (0: linear scan only); alwaysIndex
@@ -344,12 +415,182 @@ func newIndex256(hashes []byte, nchunks int, alwaysIndex bool) (*Index256, error
 		return nil, fmt.Errorf("match: PDQ index: %d hashes is more than the index can number", n)
 	}
 	ix := &Index256{hashes: hashes}
-	ix.n, ix.alwaysIndex = n, alwaysIndex
-	ix.build(256, nchunks, func(i int, c chunk) uint32 {
-		h := words256(hashes[32*i:])
-		return c.key(h[:])
-	}, costLinear256, costLinearAny)
+	ix.n, ix.alwaysIndex, ix.fingerprinted = n, alwaysIndex, true
+	if nchunks > 0 {
+		nchunks = max(nchunks, (256+maxChunkWidth-1)/maxChunkWidth)
+		ix.chunks = chunkLayout(256, nchunks)
+		nc := len(ix.chunks)
+		ix.offsets, ix.ids = make([][]uint32, nc), make([][]uint32, nc)
+		ix.fpHi, ix.fpLo = make([][]uint64, nc), make([][]uint32, nc)
+		mem := &tableMem{}
+		var wg sync.WaitGroup
+		work := make(chan int, nc)
+		for ci := range ix.chunks {
+			work <- ci
+		}
+		close(work)
+		// As in mih.build: one chunk per worker, memory-bound work. Each
+		// worker holds 36 bytes of scratch per hash.
+		for range min(runtime.GOMAXPROCS(0), nc) {
+			wg.Go(func() {
+				var sc fpSortScratch
+				for ci := range work {
+					ix.offsets[ci], ix.ids[ci], ix.fpHi[ci], ix.fpLo[ci] = sortChunk256(hashes, ix.chunks[ci], &sc, mem)
+				}
+			})
+		}
+		wg.Wait()
+		if len(mem.mapped) > 0 {
+			runtime.AddCleanup(ix, func(m *tableMem) { m.release() }, mem)
+		}
+		ix.plans = ix.plan(costLinear256)
+		ix.plansMany = ix.plan(costLinearAny)
+	}
 	return ix, nil
+}
+
+// tableMem allocates an Index256's chunk tables: large ones from mapTable
+// (huge pages on Linux), released by a cleanup when the index is collected,
+// the rest on the heap.
+type tableMem struct {
+	mu     sync.Mutex
+	mapped [][]byte
+}
+
+// minMapped is the smallest table worth its own mapping.
+const minMapped = 4 << 20
+
+func (m *tableMem) bytes(size int) []byte {
+	if size >= minMapped {
+		if b, ok := mapTable(size); ok {
+			m.mu.Lock()
+			m.mapped = append(m.mapped, b)
+			m.mu.Unlock()
+			return b
+		}
+	}
+	return make([]byte, size)
+}
+
+func (m *tableMem) uint32s(n int) []uint32 {
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(m.bytes(4*n)))), n)
+}
+
+func (m *tableMem) uint64s(n int) []uint64 {
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(m.bytes(8*n)))), n)
+}
+
+// release unmaps the mapped tables; the index must be unreachable.
+func (m *tableMem) release() {
+	for _, b := range m.mapped {
+		unmapTable(b)
+	}
+}
+
+// fpSortScratch is a build worker's reusable scratch for sortChunk256.
+type fpSortScratch struct {
+	keys []uint32
+	hi   []uint64
+	lo   []uint32
+	tmp  []uint64
+	tHi  []uint64
+	tLo  []uint32
+}
+
+// sortChunk256 builds the table of chunk c: the counting sort of
+// countingSort, carrying each hash's fingerprint along, so that hashes are
+// read once, in order, and every write lands in a cache-sized region.
+func sortChunk256(hashes []byte, c chunk, sc *fpSortScratch, mem *tableMem) (offsets, ids []uint32, fpHi []uint64, fpLo []uint32) {
+	n := len(hashes) / 32
+	if len(sc.keys) != n {
+		*sc = fpSortScratch{
+			keys: make([]uint32, n), hi: make([]uint64, n), lo: make([]uint32, n),
+			tmp: make([]uint64, n), tHi: make([]uint64, n), tLo: make([]uint32, n),
+		}
+	}
+	start := c.fpStart()
+	keys, hi, lo := sc.keys, sc.hi, sc.lo
+	for i := range keys {
+		h := words256(hashes[32*i:])
+		keys[i] = c.key(h[:])
+		hi[i], lo[i] = bitsAt(&h, start), uint32(bitsAt(&h, start+64))
+	}
+	width := c.width
+	loBits := (width + 1) / 2
+	hiBits := width - loBits
+	loMask := uint32(1)<<loBits - 1
+	hiStart := make([]int, 1<<hiBits+1)
+	for _, k := range keys {
+		hiStart[k>>loBits+1]++
+	}
+	for b := 1; b < len(hiStart); b++ {
+		hiStart[b] += hiStart[b-1]
+	}
+	next := slices.Clone(hiStart[:1<<hiBits])
+	tmp, tHi, tLo := sc.tmp, sc.tHi, sc.tLo
+	for i, k := range keys {
+		b := k >> loBits
+		p := next[b]
+		tmp[p] = uint64(k&loMask)<<32 | uint64(i)
+		tHi[p], tLo[p] = hi[i], lo[i]
+		next[b]++
+	}
+	offsets = mem.uint32s(1<<width + 1)
+	ids = mem.uint32s(n)
+	fpHi, fpLo = mem.uint64s(n), mem.uint32s(n)
+	count := make([]uint32, 1<<loBits+1)
+	for b := 0; b < 1<<hiBits; b++ {
+		first, last := hiStart[b], hiStart[b+1]
+		clear(count)
+		for _, e := range tmp[first:last] {
+			count[e>>32+1]++
+		}
+		for v := 1; v < len(count); v++ {
+			count[v] += count[v-1]
+		}
+		base := uint32(b) << loBits
+		for v := range count[:1<<loBits] {
+			offsets[base+uint32(v)] = uint32(first) + count[v]
+		}
+		for j, e := range tmp[first:last] {
+			v := e >> 32
+			p := first + int(count[v])
+			ids[p] = uint32(e)
+			fpHi[p], fpLo[p] = tHi[first+j], tLo[first+j]
+			count[v]++
+		}
+	}
+	offsets[1<<width] = uint32(n)
+	return offsets, ids, fpHi, fpLo
+}
+
+// tableBytes returns the memory held by the chunk tables.
+func (ix *Index256) tableBytes() int {
+	total := 0
+	for ci := range ix.chunks {
+		total += 4*len(ix.offsets[ci]) + 4*len(ix.ids[ci]) + 8*len(ix.fpHi[ci]) + 4*len(ix.fpLo[ci])
+	}
+	return total
+}
+
+// fpStart is the first bit of a chunk's fingerprint: the bit after the chunk.
+func (c chunk) fpStart() uint {
+	return (uint(c.word)*64 + c.shift + c.width) % 256
+}
+
+// bitsAt returns the 64 bits of h starting at bit start, wrapping around
+// from bit 255 to bit 0.
+func bitsAt(h *[4]uint64, start uint) uint64 {
+	start %= 256
+	w, sh := start/64, start%64
+	// A shift by 64 yields 0 in Go, so sh == 0 needs no special case.
+	return h[w]>>sh | h[(w+1)%4]<<(64-sh)
 }
 
 // Len returns the number of hashes in the index.
@@ -416,18 +657,21 @@ func (ix *Index256) SearchAny(qs [][32]byte, maxDist int, fn func(i, dist int)) 
 	radii := plans[maxDist]
 	s := ix.getScratch()
 	defer ix.putScratch(s)
-	// Three passes rather than one loop, because the work is memory latency:
-	// gathering bucket contents, then marking ids in the bitset, then
-	// fetching hashes, each in a tight loop of independent loads, lets the
-	// processor keep many cache misses in flight at once.
+	// Per variant and chunk, the probed buckets' fingerprints are screened
+	// in sequential runs; only ids that pass are gathered, then deduplicated
+	// through the bitset and verified once against all variants.
 	cands := s.cands[:0]
-	for _, q := range qw {
+	for i := range qw {
+		q := &qw[i]
 		for ci, c := range ix.chunks {
 			if radii[ci] < 0 {
 				continue
 			}
-			s.keys = probeKeys(s.keys[:0], c.key(q[:]), c.width, int(radii[ci]))
-			cands = gather(cands, s.keys, ix.offsets[ci], ix.ids[ci])
+			key := c.key(q[:])
+			start := c.fpStart()
+			s.keys = probeKeys(s.keys[:0], key, c.width, int(radii[ci]))
+			cands = screen(cands, s.keys, key, maxDist, bitsAt(q, start), uint32(bitsAt(q, start+64)),
+				ix.offsets[ci], ix.ids[ci], ix.fpHi[ci], ix.fpLo[ci], &s.sink)
 		}
 	}
 	s.cands = cands
@@ -470,10 +714,17 @@ func (ix *Index256) SearchAny(qs [][32]byte, maxDist int, fn func(i, dist int)) 
 	}
 }
 
-// gather appends the ids in the buckets of keys. Bucket bounds are read for
-// a block of keys before any ids, so the offset-table misses overlap.
-func gather(cands, keys, off, ids []uint32) []uint32 {
-	var lo, hi [64]uint32
+// screen appends the ids in the buckets of keys (probe keys around the
+// query's chunk value qkey) whose fingerprints are within maxDist, less the
+// probe's own chunk distance, of the query's (qHi, qLo). The distance on the
+// fingerprint bits plus the chunk bits is a lower bound on the full
+// distance, so no hash within maxDist is dropped.
+func screen(cands, keys []uint32, qkey uint32, maxDist int, qHi uint64, qLo uint32, off, ids []uint32, fpHi []uint64, fpLo []uint32, sink *uint64) []uint32 {
+	// The buckets are cache misses: read a block of bucket bounds, then touch
+	// each bucket's first and last entries, all independent loads the
+	// processor overlaps, and only then scan them.
+	var lo, hi [16]uint32
+	touched := uint64(0)
 	for len(keys) > 0 {
 		block := keys[:min(len(keys), len(lo))]
 		keys = keys[len(block):]
@@ -481,11 +732,33 @@ func gather(cands, keys, off, ids []uint32) []uint32 {
 			lo[j], hi[j] = off[key], off[key+1]
 		}
 		for j := range block {
-			for _, id := range ids[lo[j]:hi[j]] {
-				cands = append(cands, id)
+			a, b := lo[j], hi[j]
+			// One load per cache line of the bucket's fingerprints.
+			for k := a; k < b; k += 8 {
+				touched += fpHi[k]
+			}
+			for k := a; k < b; k += 16 {
+				touched += uint64(fpLo[k])
+			}
+			if a < b {
+				touched += fpHi[b-1] + uint64(fpLo[b-1])
+			}
+		}
+		for j, key := range block {
+			limit := maxDist - bits.OnesCount32(key^qkey)
+			a, b := lo[j], hi[j]
+			his := fpHi[a:b]
+			los := fpLo[a:b]
+			los = los[:len(his)]
+			for k, h := range his {
+				if bits.OnesCount64(h^qHi)+bits.OnesCount32(los[k]^qLo) <= limit {
+					cands = append(cands, ids[int(a)+k])
+				}
 			}
 		}
 	}
+	// Stored so that the touching loads are not optimised away.
+	*sink += touched
 	return cands
 }
 

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -22,6 +23,8 @@ type benchSet struct {
 	hashes  []byte
 	plants  []pdqgen.Plant
 	ix      *Index256
+	legacy  *legacyIndex256
+	legMB   float64
 	build   time.Duration // wall
 	cpu     time.Duration // process CPU time during the build, all threads
 	indexMB float64
@@ -67,12 +70,23 @@ func loadBenchSet(b *testing.B, n int) *benchSet {
 	}
 	before := heapAlloc()
 	start, cpu := time.Now(), processCPU()
-	ix, err := NewIndex256(hashes)
+	// HASHTRIAGE_BENCH_CHUNKS forces a chunk count, to compare layouts.
+	k := chunkCount256(n)
+	if v := os.Getenv("HASHTRIAGE_BENCH_CHUNKS"); v != "" {
+		if k, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ix, err := newIndex256(hashes, k, false)
 	if err != nil {
 		b.Fatal(err)
 	}
 	s := &benchSet{hashes: hashes, plants: plants, ix: ix, build: time.Since(start), cpu: processCPU() - cpu}
-	s.indexMB = float64(heapAlloc()-before) / 1e6
+	// The tables may be mapped outside the heap: count them directly.
+	s.indexMB = float64(heapAlloc()-before+uint64(ix.tableBytes())) / 1e6
+	before = heapAlloc()
+	s.legacy = newLegacyIndex256(hashes)
+	s.legMB = float64(heapAlloc()-before) / 1e6
 	benchSets[n] = s
 	return s
 }
@@ -108,10 +122,14 @@ func BenchmarkIndex256Search(b *testing.B) {
 			want := collect(b, func(fn func(i, dist int)) { linear.SearchAny(g, maxDist, fn) })
 			got := collect(b, func(fn func(i, dist int)) { s.ix.SearchAny(g, maxDist, fn) })
 			sameResults(b, fmt.Sprintf("n=%d recall", n), got, want)
+			got = collect(b, func(fn func(i, dist int)) { s.legacy.SearchAny(g, maxDist, fn) })
+			sameResults(b, fmt.Sprintf("n=%d legacy recall", n), got, want)
 		}
-		b.Logf("n=%d: build %.2f s wall, %.2f s CPU; index heap %.0f MB, hashes %.0f MB; %d chunks",
-			n, s.build.Seconds(), s.cpu.Seconds(), s.indexMB, float64(len(s.hashes))/1e6, len(s.ix.chunks))
-		run := func(name string, ix *Index256, variants int) {
+		b.Logf("n=%d: build %.2f s wall, %.2f s CPU; index heap %.0f MB (legacy %.0f MB), hashes %.0f MB; %d chunks",
+			n, s.build.Seconds(), s.cpu.Seconds(), s.indexMB, s.legMB, float64(len(s.hashes))/1e6, len(s.ix.chunks))
+		run := func(name string, ix interface {
+			SearchAny([][32]byte, int, func(int, int))
+		}, variants int) {
 			b.Run(fmt.Sprintf("n=%d/%s/variants=%d", n, name, variants), func(b *testing.B) {
 				runtime.LockOSThread()
 				defer runtime.UnlockOSThread()
@@ -129,8 +147,10 @@ func BenchmarkIndex256Search(b *testing.B) {
 				b.ReportMetric(float64(matches)/float64(b.N), "matches/query")
 			})
 		}
-		run("mih", s.ix, 1)
-		run("mih", s.ix, 8)
+		run("fp", s.ix, 1)
+		run("legacy", s.legacy, 1)
+		run("fp", s.ix, 8)
+		run("legacy", s.legacy, 8)
 		run("brute", linear, 1)
 		run("brute", linear, 8)
 	}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 
 	"github.com/hashtriage/hashtriage/hashset"
@@ -42,16 +41,11 @@ type percRef struct {
 // (checking its header and layout, not its checksums: see hashset.DB.Verify)
 // and fails, naming the set and file, if one is missing or damaged.
 //
-// Zero thresholds in opts take the defaults of DefaultOptions; a negative
-// threshold turns that kind of perceptual matching off.
+// The thresholds in opts are used as given (see Options): pass
+// DefaultOptions() for the documented defaults. A threshold of 0 asks for
+// identical perceptual hashes only; a negative one turns that kind of
+// perceptual matching off.
 func Open(db *hashset.DB, opts Options) (*Matcher, error) {
-	def := DefaultOptions()
-	if opts.PDQThreshold == 0 {
-		opts.PDQThreshold = def.PDQThreshold
-	}
-	if opts.HashThreshold == 0 {
-		opts.HashThreshold = def.HashThreshold
-	}
 	m := &Matcher{sets: db.Sets(), opts: opts}
 	var have [16]bool
 	for si, info := range m.sets {
@@ -139,13 +133,9 @@ func (m *Matcher) lookupExact(alg hashset.Algorithm, d []byte) []Match {
 
 func (m *Matcher) match(set int, t *hashset.Table, i, dist int) Match {
 	e := t.Entry(i)
-	id := e.ID
-	if id == "" {
-		id = strconv.Itoa(e.Line)
-	}
 	info := &m.sets[set]
 	return Match{Set: info.Name, Kind: info.Kind, Algorithm: t.Algorithm(), Distance: dist,
-		ID: id, Category: e.Category, Series: e.Series}
+		ID: e.Name(), Category: e.Category, Series: e.Series}
 }
 
 func (m *Matcher) threshold(alg hashset.Algorithm) int {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -80,7 +81,7 @@ func TestLookup(t *testing.T) {
 		entry(hashset.MD5, md5Of("x"), 10, "x.dll", ""),
 		entry(hashset.SHA1, sha1x[:20], 11, "", ""),
 	)
-	m, err := Open(db, Options{})
+	m, err := Open(db, DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestLookup(t *testing.T) {
 		t.Errorf("Sets() = %+v", sets)
 	}
 	if o := m.Options(); o != DefaultOptions() {
-		t.Errorf("zero options became %+v, want the defaults", o)
+		t.Errorf("Options() = %+v, want the defaults", o)
 	}
 	str := func(ms []Match) string {
 		var parts []string
@@ -142,6 +143,30 @@ func TestLookup(t *testing.T) {
 	}
 	if got := off.Lookup(hashset.DHash, flip(dh, 3)); len(got) != 0 {
 		t.Errorf("hash threshold 2 matched at distance 3: %v", got)
+	}
+
+	// A threshold of 0 is honoured (--pdq-threshold 0): identical hashes
+	// only, not the default 31. The zero Options means exactly that.
+	for _, opts := range []Options{{PDQThreshold: 0, HashThreshold: 0}, {}} {
+		exact, err := Open(db, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := exact.Options(); o != opts {
+			t.Errorf("Open(%+v).Options() = %+v: thresholds must be used as given", opts, o)
+		}
+		if got := str(exact.Lookup(hashset.PDQ, pdqA[:])); got != "vics/alert/pdq/0/P-A/" {
+			t.Errorf("PDQ threshold 0, identical hash: %q", got)
+		}
+		if got := exact.Lookup(hashset.PDQ, flip(pdqA[:], 1)); len(got) != 0 {
+			t.Errorf("PDQ threshold 0 matched at distance 1: %v", got)
+		}
+		if got := exact.Lookup(hashset.DHash, flip(dh, 1)); len(got) != 0 {
+			t.Errorf("hash threshold 0 matched at distance 1: %v", got)
+		}
+		if got := str(exact.Lookup(hashset.DHash, dh)); got != "vics/alert/dhash/0/D/" {
+			t.Errorf("hash threshold 0, identical hash: %q", got)
+		}
 	}
 }
 
@@ -273,6 +298,38 @@ func TestConcurrentLookups(t *testing.T) {
 	for g := 0; g < 8; g++ {
 		if err := <-errs; err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// NIST's VICS lists give every Media the MediaID 0, which names nothing: a
+// match is then named by the Media's 1-based record number (DESIGN.md:
+// matches[].id), so that two matches in one list are told apart.
+func TestLookupVICSWithoutMediaID(t *testing.T) {
+	db, _ := hashset.Create(t.TempDir())
+	defer db.Close()
+	list := filepath.Join("..", "hashset", "testdata", "lists", "vics", "NSRL-CAID-AVI.json")
+	if _, err := db.ImportFile(context.Background(), list, hashset.ImportOptions{Name: "caid"}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Open(db, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for _, c := range []struct {
+		alg    hashset.Algorithm
+		digest string
+		id     string
+	}{
+		{hashset.MD5, "c0bed93b35a501849efb0f3a7e47d9f5", "1"},
+		{hashset.SHA1, "cd272508f732513d087f8402184b2a7ab49dc24f", "2"},
+		{hashset.MD5, "77a4b9669e8fd84a3f5d291aa62693f6", "30"},
+	} {
+		d, _ := hex.DecodeString(c.digest)
+		got := m.Lookup(c.alg, d)
+		if len(got) != 1 || got[0].ID != c.id || got[0].Category != "8" || got[0].Set != "caid" {
+			t.Errorf("%s %s: %+v, want one match with id %s, category 8", c.alg, c.digest, got, c.id)
 		}
 	}
 }

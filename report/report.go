@@ -116,10 +116,10 @@ type scanRecord struct {
 	Algorithms      []string `json:"algorithms,omitempty"`
 	Perceptual      []string `json:"perceptual,omitempty"`
 	PDQConvention   string   `json:"pdq_convention,omitempty"`
-	PDQThreshold    int      `json:"pdq_threshold,omitempty"`
+	PDQThreshold    *int     `json:"pdq_threshold,omitempty"` // set when perceptual matching runs: 0 is a threshold
 	PDQMinQuality   int      `json:"pdq_min_quality,omitempty"`
 	MaxImagePixels  int64    `json:"max_image_pixels,omitempty"`
-	HashThreshold   int      `json:"hash_threshold,omitempty"`
+	HashThreshold   *int     `json:"hash_threshold,omitempty"`
 	Jobs            int      `json:"jobs,omitempty"`
 	CaseID          string   `json:"case_id,omitempty"`
 	Examiner        string   `json:"examiner,omitempty"`
@@ -134,15 +134,19 @@ func (h Header) record() scanRecord {
 	// written as DisplayPath writes item paths.
 	ev := displayAll(h.Evidence)
 	cmd := displayAll(h.Command)
-	return scanRecord{
+	r := scanRecord{
 		Type: "scan", Tool: h.Tool, Version: h.Version, Command: cmd, Started: utc(h.Started),
 		Database: h.Database, Sets: sets, Evidence: ev,
 		RunID: h.RunID, Commit: h.Commit, GoVersion: h.GoVersion, OS: h.OS, Arch: h.Arch, Host: h.Host,
 		WorkingDir: h.WorkingDir, Mode: h.Mode, AtimeProtection: h.AtimeProtection,
 		Algorithms: h.Algorithms, Perceptual: h.Perceptual, PDQConvention: h.PDQConvention,
-		PDQThreshold: h.PDQThreshold, PDQMinQuality: h.PDQMinQuality, MaxImagePixels: h.MaxImagePixels, HashThreshold: h.HashThreshold, Jobs: h.Jobs,
+		PDQMinQuality: h.PDQMinQuality, MaxImagePixels: h.MaxImagePixels, Jobs: h.Jobs,
 		CaseID: h.CaseID, Examiner: h.Examiner,
 	}
+	if len(h.Perceptual) > 0 {
+		r.PDQThreshold, r.HashThreshold = &h.PDQThreshold, &h.HashThreshold
+	}
+	return r
 }
 
 func utc(t time.Time) string {

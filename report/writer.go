@@ -322,6 +322,11 @@ func (w *Writer) writeText(h Header) {
 	for _, s := range h.Sets {
 		fmt.Fprintf(w.bw, "  %-5s  %s (%s, %d entries, source sha256 %s)\n", s.Kind, s.Name, s.Format, s.Entries, s.SourceSHA256)
 	}
+	if len(h.Perceptual) > 0 {
+		// Perceptual hits are similar pictures, not identical files: say how similar.
+		fmt.Fprintf(w.bw, "perceptual: %s; PDQ %s convention, similar within %d bits, quality >= %d; other kinds within %d bits\n",
+			strings.Join(h.Perceptual, ", "), h.PDQConvention, h.PDQThreshold, h.PDQMinQuality, h.HashThreshold)
+	}
 	fmt.Fprintln(w.bw)
 }
 
@@ -379,6 +384,10 @@ func (w *Writer) textBody(s scan.Summary) {
 		fmt.Fprint(w.bw, "; INTERRUPTED: not every item was read")
 	}
 	fmt.Fprintln(w.bw)
+	if len(s.Perceptual) > 0 {
+		fmt.Fprintf(w.bw, "images: %d (%d too small to match, %d too featureless to match, %d not decoded)\n",
+			s.Images, s.ImagesTooSmall, s.ImagesLowQuality, s.ImagesFailed)
+	}
 	for _, n := range s.NotExamined {
 		fmt.Fprintf(w.bw, "not examined: %s\n", n)
 	}

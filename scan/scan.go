@@ -94,7 +94,8 @@ type Result struct {
 	bytesRead   int64       // bytes read from the item
 	hostOpen    bool        // the item was a host file that was opened
 	notExamined string      // what this item's failure left unexamined
-	image       imageStatus // what the image step made of the item
+	image       imageStatus
+	note        bool   // not an item: only notExamined for the summary, not delivered to OnResult // what the image step made of the item
 }
 
 // Config is what Run needs.
@@ -275,6 +276,9 @@ func (s *scanner) run(parent context.Context) (Summary, error) {
 		defer close(collected)
 		for r := range s.results {
 			s.count(r)
+			if r.note {
+				continue
+			}
 			if s.sinkErr == nil && s.cfg.OnResult != nil {
 				if err := s.cfg.OnResult(r); err != nil {
 					s.sinkErr = err
@@ -326,7 +330,7 @@ func (s *scanner) walk(ctx context.Context) error {
 	for _, src := range s.cfg.Sources {
 		err := src.Walk(ctx, func(it evidence.Item) error {
 			if it.Err != nil || it.Type != evidence.Regular || it.Open == nil {
-				s.emit(directResult(it))
+				s.emitDirect(it)
 				return nil
 			}
 			s.pending.Add(1)
@@ -351,6 +355,27 @@ func (s *scanner) walk(ctx context.Context) error {
 	return nil
 }
 
+// emitDirect reports an item that is not read. The summary item a disk
+// walk sends (Unexamined non-nil) is not an item: what it lists goes to
+// Summary.NotExamined.
+func (s *scanner) emitDirect(it evidence.Item) {
+	if it.Unexamined != nil {
+		for _, g := range it.Unexamined {
+			where := it.Path
+			if g.Volume != "" {
+				where += "!" + g.Volume
+			}
+			note := fmt.Sprintf("%s: %s, %d bytes", where, g.Reason, g.Length)
+			if g.Offset >= 0 {
+				note += fmt.Sprintf(" at offset %d", g.Offset)
+			}
+			s.emit(Result{Item: evidence.Item{Path: it.Path, Depth: it.Depth}, note: true, notExamined: note})
+		}
+		return
+	}
+	s.emit(directResult(it))
+}
+
 // directResult is the result of an item that is not read.
 func directResult(it evidence.Item) Result {
 	it.Open = nil
@@ -371,6 +396,12 @@ func (s *scanner) emit(r Result) {
 
 // count updates the summary; only the collector goroutine calls it.
 func (s *scanner) count(r Result) {
+	if r.note {
+		if r.notExamined != "" {
+			s.sum.NotExamined = append(s.sum.NotExamined, r.notExamined)
+		}
+		return
+	}
 	s.sum.Bytes += r.bytesRead
 	if r.hostOpen {
 		if r.NoAtime {

@@ -334,7 +334,7 @@ func (w *worker) expand(ctx context.Context, parent evidence.Item, f evidence.Fi
 				failed = true
 			}
 			if child.Err != nil || child.Type != evidence.Regular || child.Open == nil {
-				s.emit(directResult(child))
+				s.emitDirect(child)
 				return nil
 			}
 			if !inline {

@@ -20,19 +20,10 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"sort"
-	"syscall"
 	"time"
 
 	"github.com/hashtriage/hashtriage/perceptual"
 )
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 func main() {
 	modeFlag := flag.String("mode", "full", "PDQ convention: full or 512")
@@ -151,12 +142,4 @@ func main() {
 		fmt.Printf("reference pdq-photo-hasher: %.1f images/s (wall), %.1f images/s (cpu incl. children)\n",
 			float64(len(names))/wall.Seconds(), float64(len(names))/cpu.Seconds())
 	}
-}
-
-func childCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -10,11 +10,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -43,6 +45,7 @@ type e2eRecord struct {
 	FileSystem string `json:"file_system"`
 	Inode      uint64 `json:"inode"`
 	Deleted    bool   `json:"deleted"`
+	Stream     string `json:"stream"`
 	Modified   string `json:"modified"`
 	Accessed   string `json:"accessed"`
 	Changed    string `json:"changed"`
@@ -54,6 +57,7 @@ type e2eRecord struct {
 	Matched  int64 `json:"matched"`
 	Known    int64 `json:"known"`
 	Errors   int64 `json:"errors"`
+	Skipped  int64 `json:"skipped"`
 	ExitCode int   `json:"exit_code"`
 
 	raw string // the record as written
@@ -151,20 +155,54 @@ func gunzipTo(t *testing.T, dir, name string) string {
 type plantedMatch struct {
 	inner   string // locator after "IMAGE!"
 	id      string // entry of alert.md5
-	fs      string
+	fs      string // "" for archive members: no file-system metadata
 	deleted bool
-	inode   uint64 // 0: not checked
+	stream  string // NTFS alternate data stream
+	mtime   bool   // modified is the fixture's SOURCE_DATE_EPOCH (ntfscp sets the current time)
 }
 
 // planted are the alert files of testdata/e2e, sorted by locator. The FAT
 // entry of the deleted erased.jpg has lost its first letter (0xE5 marks
 // it deleted), so it is listed as _rased.jpg, as The Sleuth Kit's fls
-// lists it; the ext4 inode number is the one fls gives.
+// lists it. Inode (MFT entry) numbers are checked against fls.txt.
 var planted = []plantedMatch{
-	{inner: "p1/photos/_rased.jpg", id: "erased.jpg", fs: "fat16", deleted: true},
-	{inner: "p1/photos/alert.jpg", id: "alert.jpg", fs: "fat16"},
-	{inner: "p2/home/user/archive/outer.7z!inner.zip!pic.jpg", id: "pic.jpg"},
-	{inner: "p2/home/user/tmp/wiped.jpg", id: "wiped.jpg", fs: "ext4", deleted: true, inode: 20},
+	{inner: "p1/photos/_rased.jpg", id: "erased.jpg", fs: "fat16", deleted: true, mtime: true},
+	{inner: "p1/photos/alert.jpg", id: "alert.jpg", fs: "fat16", mtime: true},
+	{inner: "p2/home/user/archive/outer.7z!inner.zip!pic.jpg", id: "pic.jpg", mtime: true},
+	{inner: "p2/home/user/tmp/wiped.jpg", id: "wiped.jpg", fs: "ext4", deleted: true, mtime: true},
+	{inner: "p3/ntfs-alert.jpg", id: "ntfs-alert.jpg", fs: "ntfs"},
+	{inner: "p3/report.txt:hidden", id: "ads-alert.jpg", fs: "ntfs", stream: "hidden"},
+}
+
+// flsFile is one regular file of fls.txt.
+type flsFile struct {
+	inode   uint64
+	deleted bool
+}
+
+// flsListing reads fls.txt (The Sleuth Kit's fls -r -p of both
+// partitions, made by make-fixtures.sh): the regular files by locator
+// below the image ("p1/docs/manual.txt", "p3/report.txt:hidden"). TSK's
+// virtual files, NTFS metadata files ($MFT, …) and the FAT volume label are
+// left out: they are not user files, and the scan does not list them.
+func flsListing(t *testing.T) map[string]flsFile {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(e2eDir, "fls.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "p3\tr/r 65-128-4:\treport.txt:hidden": NTFS adds attribute type and id.
+	line := regexp.MustCompile(`^(p\d+)\tr/r (\* )?(\d+)(?:-\d+-\d+)?:\t(.*)$`)
+	out := map[string]flsFile{}
+	for _, l := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+		m := line.FindStringSubmatch(l)
+		if m == nil || strings.HasSuffix(m[4], "(Volume Label Entry)") || strings.HasPrefix(path.Base(m[4]), "$") {
+			continue
+		}
+		n, _ := strconv.ParseUint(m[3], 10, 64)
+		out[m[1]+"/"+m[4]] = flsFile{inode: n, deleted: m[2] != ""}
+	}
+	return out
 }
 
 // fixtureTime is SOURCE_DATE_EPOCH of make-fixtures.sh: every planted file's
@@ -176,6 +214,7 @@ const fixtureTime = "2023-11-14T22:13:20Z"
 func checkPlanted(t *testing.T, r e2eReport, image string) {
 	t.Helper()
 	md5s := alertMD5s(t)
+	fls := flsListing(t)
 	if len(r.matches) != len(planted) {
 		t.Errorf("%s: %d match records, want %d:\n%s", image, len(r.matches), len(planted), rawLines(r.matches))
 	}
@@ -199,15 +238,18 @@ func checkPlanted(t *testing.T, r e2eReport, image string) {
 			if got.FileSystem != want.fs {
 				t.Errorf("%s: file_system %q, want %q", got.Path, got.FileSystem, want.fs)
 			}
-			if got.Modified != fixtureTime {
-				t.Errorf("%s: modified %q, want %s", got.Path, got.Modified, fixtureTime)
+			if got.Stream != want.stream {
+				t.Errorf("%s: stream %q, want %q", got.Path, got.Stream, want.stream)
 			}
+		}
+		if want.mtime && got.Modified != fixtureTime || got.Modified == "" {
+			t.Errorf("%s: modified %q, want %s", got.Path, got.Modified, fixtureTime)
 		}
 		if got.Deleted != want.deleted {
 			t.Errorf("%s: deleted %v, want %v", got.Path, got.Deleted, want.deleted)
 		}
-		if want.inode != 0 && got.Inode != want.inode {
-			t.Errorf("%s: inode %d, want %d", got.Path, got.Inode, want.inode)
+		if f, ok := fls[want.inner]; want.fs != "" && (!ok || got.Inode != f.inode || f.deleted != want.deleted) {
+			t.Errorf("%s: inode %d; fls lists %+v (listed: %v)", got.Path, got.Inode, f, ok)
 		}
 	}
 }
@@ -236,9 +278,9 @@ func alertMD5s(t *testing.T) map[string]string {
 	return m
 }
 
-// comparable returns the match records of r as JSON text, with the image
+// portableMatches returns the match records of r as JSON text, with the image
 // locator replaced by IMAGE.
-func comparable(t *testing.T, r e2eReport, image string) []string {
+func portableMatches(t *testing.T, r e2eReport, image string) []string {
 	t.Helper()
 	var out []string
 	for _, m := range r.matches {
@@ -263,7 +305,12 @@ func comparable(t *testing.T, r e2eReport, image string) []string {
 func TestE2EScanE01(t *testing.T) {
 	db := e2eDB(t, "alert.md5", "known.md5")
 	image := filepath.Join(e2eDir, "disk.E01")
-	r := e2eScan(t, db, image)
+	unmatched := filepath.Join(t.TempDir(), "unmatched.csv")
+	before, beforeSt := fileDigest(t, image)
+	r := e2eScan(t, db, "--unmatched", unmatched, image)
+	if after, afterSt := fileDigest(t, image); after != before || !afterSt.ModTime().Equal(beforeSt.ModTime()) {
+		t.Errorf("the scan changed the evidence %s", image)
+	}
 	if r.code != 1 {
 		t.Errorf("exit status %d, want 1 (alert matches)\n%s", r.code, r.stderr)
 	}
@@ -273,6 +320,101 @@ func TestE2EScanE01(t *testing.T) {
 	}
 	if s := r.summary; s.Matched != int64(len(planted)) || s.Known != 2 || s.Errors != 0 || s.ExitCode != 1 {
 		t.Errorf("summary %s: want matched %d, known 2 (manual.txt, known.dll), errors 0, exit_code 1", s.raw, len(planted))
+	}
+	checkListing(t, r, image, unmatched)
+
+	// The disk has space no file system covers (sectors 1-2047) and free
+	// clusters and blocks: the summary must say what was not examined,
+	// and the disk's own "unexamined" item is not a skipped file.
+	if r.summary.Skipped != 0 || !strings.Contains(r.summary.raw, `"not_examined"`) {
+		t.Errorf("summary %s: want skipped 0 and not_examined naming the unexamined space (unpartitioned sectors, free clusters)", r.summary.raw)
+	}
+}
+
+// plantedMD5s reads files.md5: the md5 of each file planted in the
+// partitions, by locator below the image ("p3/report.txt:hidden").
+func plantedMD5s(t *testing.T) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(e2eDir, "files.md5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if sum, name, ok := strings.Cut(l, "  "); ok && strings.HasPrefix(name, "p") && !strings.Contains(name, " ") {
+			m[name] = sum
+		}
+	}
+	if len(m) < 10 {
+		t.Fatalf("files.md5 names %d planted files, want at least 10", len(m))
+	}
+	return m
+}
+
+// fileDigest returns the SHA-256 and the stat of a file.
+func fileDigest(t *testing.T, p string) (string, os.FileInfo) {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", sha256.Sum256(data)), st
+}
+
+// checkListing compares the files the scan saw in the partitions (match
+// records, the --unmatched list, and the known count) with The Sleuth
+// Kit's listing: every regular file fls lists, deleted ones included, is
+// scanned, and nothing else.
+func checkListing(t *testing.T, r e2eReport, image, unmatchedCSV string) {
+	t.Helper()
+	fls := flsListing(t)
+	seen := map[string]bool{}
+	add := func(p string) {
+		inner, ok := strings.CutPrefix(p, image+"!")
+		if !ok {
+			t.Errorf("item %s is not inside %s", p, image)
+			return
+		}
+		if !strings.Contains(inner, "!") { // not an archive member
+			seen[inner] = true
+		}
+	}
+	for _, m := range r.matches {
+		add(m.Path)
+	}
+	data, err := os.ReadFile(unmatchedCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted := plantedMD5s(t)
+	for i, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if i == 0 { // header: path,size,md5
+			continue
+		}
+		f := strings.Split(l, ",")
+		add(f[0])
+		// The bytes read from the image are the bytes planted.
+		if want, ok := planted[strings.TrimPrefix(f[0], image+"!")]; ok && f[2] != want {
+			t.Errorf("%s: md5 %s, but the planted file's md5 is %s", f[0], f[2], want)
+		}
+	}
+	var missing []string
+	for p := range fls {
+		if !seen[p] {
+			missing = append(missing, p)
+		}
+	}
+	for p := range seen {
+		if _, ok := fls[p]; !ok {
+			t.Errorf("scan reports %s!%s, which fls does not list", image, p)
+		}
+	}
+	if int64(len(missing)) != r.summary.Known {
+		t.Errorf("fls lists %d files the scan neither matched nor listed as unmatched: %v; only the %d known ones may be missing", len(missing), missing, r.summary.Known)
 	}
 }
 
@@ -298,7 +440,7 @@ func TestE2ESplitE01(t *testing.T) {
 	if len(r.errors) != 0 {
 		t.Errorf("error records from an intact split image:\n%s", rawLines(r.errors))
 	}
-	if got, want := comparable(t, r, image), comparable(t, whole, filepath.Join(e2eDir, "disk.E01")); !reflect.DeepEqual(got, want) {
+	if got, want := portableMatches(t, r, image), portableMatches(t, whole, filepath.Join(e2eDir, "disk.E01")); !reflect.DeepEqual(got, want) {
 		t.Errorf("split image matches\n%s\nsingle-segment image matches\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if r.summary.Known != whole.summary.Known || r.summary.Items != whole.summary.Items {
@@ -317,7 +459,7 @@ func TestE2ERawImage(t *testing.T) {
 		t.Errorf("exit status %d, want 1\n%s", r.code, r.stderr)
 	}
 	checkPlanted(t, r, raw)
-	if got, want := comparable(t, r, raw), comparable(t, e01, filepath.Join(e2eDir, "disk.E01")); !reflect.DeepEqual(got, want) {
+	if got, want := portableMatches(t, r, raw), portableMatches(t, e01, filepath.Join(e2eDir, "disk.E01")); !reflect.DeepEqual(got, want) {
 		t.Errorf("raw image matches\n%s\nE01 matches\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if r.summary.Items != e01.summary.Items || r.summary.Known != e01.summary.Known || r.summary.Errors != e01.summary.Errors {
@@ -489,5 +631,20 @@ func TestE2EScanVerifyImage(t *testing.T) {
 	first, last := corruptRange(t)
 	if !strings.Contains(c.header.raw, "mismatch") || !strings.Contains(c.header.raw, fmt.Sprintf("%d", first)) {
 		t.Errorf("scan header of the corrupted image does not report the failed check of bytes %d-%d:\n%s", first, last, c.header.raw)
+	}
+}
+
+// TestE2EZipBomb: the archive fixture's zip bomb (10 MB of zeros in 10 KB)
+// is stopped by the default 1000:1 expansion-ratio limit, reported as an
+// error record for the member, and the scan ends with exit status 2.
+func TestE2EZipBomb(t *testing.T) {
+	db := e2eDB(t, "alert.md5")
+	bomb := filepath.Join("..", "..", "evidence", "archive", "testdata", "bomb.zip")
+	r := e2eScan(t, db, bomb)
+	if r.code != 2 {
+		t.Errorf("exit status %d, want 2\n%s", r.code, r.stderr)
+	}
+	if len(r.errors) != 1 || r.errors[0].Path != bomb+"!zeros.bin" || !strings.Contains(r.errors[0].Error, "limit") {
+		t.Errorf("error records\n%swant one for %s!zeros.bin naming the limit", rawLines(r.errors), bomb)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -47,6 +48,9 @@ with status 3 after printing the others.`,
 					return scanFailed("--algo %s: cannot be computed", a)
 				}
 				algs = append(algs, a)
+			}
+			if image.dihedral && !slices.Contains(algs, hashset.PDQ) {
+				return scanFailed("--pdq-dihedral needs pdq in --algo")
 			}
 			imageHasher, err := image.hasher()
 			if err != nil {

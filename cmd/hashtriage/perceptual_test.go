@@ -275,11 +275,20 @@ func TestScanFindsAlteredPictures(t *testing.T) {
 		}
 	}
 
-	// A lower threshold drops the far copies but keeps the identical one.
-	// (match.Options reads a zero threshold as the default, so 1.)
-	report, _, _ = cli(t, "scan", "--no-progress", "--db", db, "--pdq-threshold", "1", ev)
-	if !strings.Contains(report, "copy-of-a.png") || strings.Contains(report, "a-q50.jpg") {
-		t.Errorf("--pdq-threshold 1 report:\n%s", report)
+	// The human report says how similar a perceptual hit is, and counts images.
+	text, _, _ := cli(t, "scan", "--no-progress", "--db", db, "--format", "text", ev)
+	for _, want := range []string{"PDQ full convention, similar within 31 bits, quality >= 50",
+		"images: 13 (1 too small to match, 1 too featureless to match, 1 not decoded)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text report lacks %q:\n%s", want, text)
+		}
+	}
+
+	// A lower threshold drops the far copies but keeps the identical one;
+	// 0 means identical hashes only, not the default 31.
+	report, _, _ = cli(t, "scan", "--no-progress", "--db", db, "--pdq-threshold", "0", ev)
+	if !strings.Contains(report, "copy-of-a.png") || strings.Contains(report, "a-q50.jpg") || !strings.Contains(report, `"pdq_threshold":0,`) {
+		t.Errorf("--pdq-threshold 0 report:\n%s", report)
 	}
 	// A pixel limit below the pictures' size refuses them: error records,
 	// exact matches kept.

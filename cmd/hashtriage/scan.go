@@ -47,6 +47,7 @@ type scanFlags struct {
 	noProgress    bool
 	caseID        string
 	examiner      string
+	md5Lanes      int
 }
 
 func newScanCmd() *cobra.Command {
@@ -61,6 +62,15 @@ reported. The report (--report FILE) is written atomically with FILE.sha256.
 
 Evidence is opened read-only, with O_NOATIME where the kernel allows; symbolic
 links are not followed; FIFOs, sockets and devices are skipped and counted.
+
+When a loaded set holds PDQ (or goimagehash aHash/dHash/pHash) hashes, files
+whose content is an image (JPEG, PNG, GIF, BMP, TIFF, WebP; never judged by
+name) are decoded and hashed too, and all eight rotations and mirrorings are
+looked up: a match within --pdq-threshold bits is a similar picture, reported
+with algorithm "pdq" and its distance. Images over --max-image-pixels are
+refused undecoded and corrupt ones are error records (their exact digests
+are still matched); images under 5 pixels a side or with PDQ quality under
+--pdq-min-quality are not matched, and the summary counts them.
 
 Exit status: 0 nothing matched an alert set and every item was read; 1 at
 least one item matched an alert set; 2 no alert match, but some items could
@@ -83,6 +93,7 @@ not be read (or the scan was interrupted); 3 the scan could not run.`,
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	fl.StringVar(&f.caseID, "case", "", "case identifier, recorded in the report header")
 	fl.StringVar(&f.examiner, "examiner", "", "examiner, recorded in the report header")
+	fl.IntVar(&f.md5Lanes, "md5-lanes", 0, "files hashed at once through SIMD MD5 lanes (0: automatic, 16 with AVX2 and --jobs > 1; -1: off)")
 	return cmd
 }
 
@@ -197,10 +208,11 @@ func runScan(cmd *cobra.Command, f scanFlags, paths []string) error {
 	defer stop()
 
 	cfg := scan.Config{
-		Matcher: matcher,
-		Sources: sources,
-		Jobs:    f.jobs,
-		Image:   imageHasher.Hash,
+		Matcher:  matcher,
+		Sources:  sources,
+		Jobs:     f.jobs,
+		MD5Lanes: f.md5Lanes,
+		Image:    imageHasher.Hash,
 		OnResult: func(r scan.Result) error {
 			w.Add(r)
 			if unmatchedList != nil && r.Outcome == scan.Unmatched {
@@ -290,14 +302,10 @@ func insideAny(p string, roots []string) (string, bool) {
 
 func scanHeader(cmd *cobra.Command, started time.Time, dbDir string, m *match.Matcher, paths []string, f scanFlags) report.Header {
 	bi := readBuildInfo()
-	commit := bi.Commit
-	if commit != "" && bi.Modified {
-		commit += "+modified"
-	}
 	wd, _ := os.Getwd()
 	host, _ := os.Hostname()
 	h := report.Header{
-		Tool: "hashtriage", Version: bi.Version, Commit: commit, Command: os.Args, Started: started,
+		Tool: "hashtriage", Version: bi.Version, Commit: bi.commitID(), Command: os.Args, Started: started,
 		Database: dbDir, Evidence: paths,
 		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, WorkingDir: wd, Host: host,
 		RunID: newRunID(), Mode: "live files and directory trees", Jobs: f.jobs,

@@ -160,7 +160,7 @@ func dropSummary(s hashset.SetInfo) string {
 		parts = append(parts, fmt.Sprintf("%d deleted by the list's deletion records", d.Deleted))
 	}
 	if d.DeletionsUnmatched > 0 {
-		parts = append(parts, fmt.Sprintf("%d deletion records naming no entry", d.DeletionsUnmatched))
+		parts = append(parts, fmt.Sprintf("%d deletion records naming entries not in this list (earlier sets are immutable: re-import the full list)", d.DeletionsUnmatched))
 	}
 	for _, a := range slices.Sorted(maps.Keys(d.Unmatchable)) {
 		parts = append(parts, fmt.Sprintf("%d unmatchable %s", d.Unmatchable[a], a))

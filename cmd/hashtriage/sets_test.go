@@ -197,3 +197,26 @@ func TestVersion(t *testing.T) {
 		t.Errorf("unknown command: %d %q", code, errOut)
 	}
 }
+
+// NCMEC deletion records name ids: the sample's two name records that are
+// not in it, and sets import says so on both outputs instead of dropping
+// them silently as unmatchable entries.
+func TestSetsImportReportsNCMECDeletions(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db")
+	list := filepath.Join("..", "..", "hashset", "testdata", "lists", "ncmec", "hashsharing-v2-entries-example.xml")
+	out, errOut, code := cli(t, "sets", "import", "--db", db, list)
+	if code != 0 {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"4 entries (md5 2, sha1 2)", "2 deletion records naming entries not in this list", "1 PhotoDNA values present"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("import output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "unmatchable unknown") {
+		t.Errorf("deletion records reported as unmatchable entries:\n%s", out)
+	}
+	if !strings.Contains(errOut, "warning: hashsharing-v2-entries-example.xml: 2 deletion records named entries not in this list") {
+		t.Errorf("import warnings lack the unmatched deletions:\n%s", errOut)
+	}
+}

@@ -45,14 +45,21 @@ func readBuildInfo() buildInfo {
 	return b
 }
 
+// commitID is the VCS revision, with "+modified" if the tree had
+// uncommitted changes; "" if the build carries no VCS information.
+func (b buildInfo) commitID() string {
+	if b.Commit != "" && b.Modified {
+		return b.Commit + "+modified"
+	}
+	return b.Commit
+}
+
 // versionLine is the one-line version: "hashtriage 1.2.3 (commit abc123, go1.26.8 linux/amd64)".
 func versionLine() string {
 	b := readBuildInfo()
-	commit := b.Commit
+	commit := b.commitID()
 	if commit == "" {
 		commit = "unknown"
-	} else if b.Modified {
-		commit += "+modified"
 	}
 	return fmt.Sprintf("hashtriage %s (commit %s, %s %s)", b.Version, commit, b.GoVersion, b.Platform)
 }
