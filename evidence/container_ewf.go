@@ -3,9 +3,11 @@ package evidence
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/hashtriage/hashtriage/evidence/ewf"
 )
@@ -71,6 +73,96 @@ func expandEWF(ctx context.Context, parent Item, f File, lim Limits, fn WalkFunc
 			return err
 		}
 	}
+	// The check reads every chunk once more, from the first on, while the
+	// walk reads the files: the two share the image's chunk cache, and the
+	// check keeps a core busy that the walk leaves idle while it hashes.
+	var (
+		verified  ewf.VerifyResult
+		verifyErr error
+		verifying = make(chan struct{})
+	)
+	if lim.VerifyImages {
+		go func() {
+			defer close(verifying)
+			verified, verifyErr = im.Verify(ctx)
+		}()
+	} else {
+		close(verifying)
+	}
 	_, err = WalkDisk(ctx, parent, im, im.Size(), fn)
-	return err
+	<-verifying
+	if err != nil {
+		return err
+	}
+	info := imageInfo(parent.Path, im)
+	if lim.VerifyImages {
+		for _, err := range addVerification(&info, verified, verifyErr) {
+			err = fmt.Errorf("%s: %w", parent.Path, err)
+			if err := fn(Item{Path: parent.Path, Depth: parent.Depth, Err: err}); err != nil {
+				return err
+			}
+		}
+	}
+	return fn(Item{Path: parent.Path, Depth: parent.Depth, Type: Other, Image: &info})
+}
+
+// imageInfo copies the acquisition header and stored hashes of im.
+func imageInfo(path string, im *ewf.Image) ImageInfo {
+	h := im.Header()
+	md5, sha1 := im.StoredHashes()
+	return ImageInfo{
+		Path: path, Format: "e01", Size: im.Size(),
+		CaseNumber: h.CaseNumber, EvidenceNumber: h.EvidenceNumber, Examiner: h.Examiner,
+		Description: h.Description, Notes: h.Notes, Model: h.Model, SerialNumber: h.SerialNumber,
+		DeviceLabel: h.DeviceLabel, Software: h.Software, Platform: h.Platform,
+		Acquired: headerTime(h.Acquired, h.AcquiredRaw), System: headerTime(h.System, h.SystemRaw),
+		StoredMD5: hexOrEmpty(md5), StoredSHA1: hexOrEmpty(sha1),
+	}
+}
+
+// addVerification records the outcome of ewf.Image.Verify and returns one
+// error for each bad range. A check that did not finish (cancelled, or a
+// read error that is not a chunk's) cannot vouch for the image: "not
+// verifiable", with the reason.
+func addVerification(info *ImageInfo, res ewf.VerifyResult, err error) []error {
+	if err != nil {
+		info.Verification = ewf.NotVerifiable.String()
+		info.VerifyError = err.Error()
+		return nil
+	}
+	info.Verification = res.Status.String()
+	info.ComputedMD5, info.ComputedSHA1 = hexOrEmpty(res.MD5), hexOrEmpty(res.SHA1)
+	var causes []error
+	for _, ce := range res.BadChunks {
+		// Adjacent bad chunks form one range, as ewfverify lists them.
+		if n := len(info.BadRanges); n > 0 && info.BadRanges[n-1].Offset+info.BadRanges[n-1].Length == ce.Offset {
+			info.BadRanges[n-1].Length += ce.Length
+			continue
+		}
+		info.BadRanges = append(info.BadRanges, ByteRange{Offset: ce.Offset, Length: ce.Length})
+		cause := ce.Err
+		if cause == nil {
+			cause = ce
+		}
+		causes = append(causes, cause)
+	}
+	errs := make([]error, len(info.BadRanges))
+	for i, r := range info.BadRanges {
+		errs[i] = fmt.Errorf("media bytes %d-%d failed the image check (%w); whatever lies there was not examined", r.Offset, r.Offset+r.Length-1, causes[i])
+	}
+	return errs
+}
+
+func headerTime(t time.Time, raw string) string {
+	if t.IsZero() {
+		return raw
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func hexOrEmpty(b []byte) string {
+	if b == nil {
+		return ""
+	}
+	return hex.EncodeToString(b)
 }

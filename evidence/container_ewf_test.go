@@ -9,6 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -200,4 +203,105 @@ func TestExpandEWF(t *testing.T) {
 	if !mentioned {
 		t.Errorf("no error names a damaged media range; errors: %v", gotErrs)
 	}
+}
+
+// TestExpandEWFVerify: with Limits.VerifyImages, expanding an E01 image
+// reports its stored and recomputed media hashes and acquisition header
+// in an image item, and the corrupted fixture yields one error item for
+// each broken range that ewfverify found, and no other; without it, the
+// image item still carries the header but no verification.
+func TestExpandEWFVerify(t *testing.T) {
+	sums := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(readTestFile(t, "ewf/testdata/raw.sums")), "\n") {
+		f := strings.Fields(l)
+		sums[f[0]] = f[1]
+	}
+	var wantBad []ByteRange
+	for _, m := range regexp.MustCompile(`at sector\(s\): (\d+) - (\d+)`).FindAllStringSubmatch(readTestFile(t, "ewf/testdata/corrupt.ewfverify.txt"), -1) {
+		a, _ := strconv.ParseInt(m[1], 10, 64)
+		b, _ := strconv.ParseInt(m[2], 10, 64)
+		wantBad = append(wantBad, ByteRange{Offset: a * 512, Length: (b - a + 1) * 512})
+	}
+	if len(wantBad) != 2 {
+		t.Fatalf("corrupt.ewfverify.txt lists %d ranges, want 2", len(wantBad))
+	}
+	expand := func(t *testing.T, name string, verify bool) (info *ImageInfo, checkErrs []string) {
+		t.Helper()
+		p := filepath.Join("ewf", "testdata", name)
+		f := openOSFile(t, p)
+		lim := DefaultLimits()
+		lim.VerifyImages = verify
+		parent := Item{Path: p, Size: f.Size(), Type: Regular}
+		err := Expand(context.Background(), parent, f, Sniff(mustHead(t, f)), lim, func(it Item) error {
+			if it.Image != nil {
+				if info != nil {
+					t.Errorf("second image item for %s", it.Path)
+				}
+				info = it.Image
+			}
+			if it.Err != nil && it.Path == p && strings.Contains(it.Err.Error(), "failed the image check") {
+				checkErrs = append(checkErrs, it.Err.Error())
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info == nil {
+			t.Fatalf("%s: no image item", name)
+		}
+		return info, checkErrs
+	}
+
+	t.Run("intact", func(t *testing.T) {
+		info, errs := expand(t, "image.E01", true)
+		if info.Verification != "verified" || info.ComputedMD5 != sums["md5"] || info.ComputedSHA1 != sums["sha1"] ||
+			info.StoredMD5 != sums["md5"] || len(info.BadRanges) != 0 || len(errs) != 0 {
+			t.Errorf("image info %+v, check errors %q; want verified with md5 %s sha1 %s", info, errs, sums["md5"], sums["sha1"])
+		}
+		if info.Format != "e01" || info.Size != 2098688 {
+			t.Errorf("format %q size %d", info.Format, info.Size)
+		}
+	})
+	t.Run("corrupt", func(t *testing.T) {
+		info, errs := expand(t, "corrupt.E01", true)
+		if info.Verification != "mismatch" || info.ComputedMD5 != "" || info.StoredMD5 != sums["md5"] {
+			t.Errorf("image info %+v; want mismatch, stored md5 %s, nothing computed", info, sums["md5"])
+		}
+		if !reflect.DeepEqual(info.BadRanges, wantBad) {
+			t.Errorf("bad ranges %v, ewfverify found %v", info.BadRanges, wantBad)
+		}
+		if len(errs) != len(wantBad) {
+			t.Fatalf("%d check errors, want %d: %q", len(errs), len(wantBad), errs)
+		}
+		for i, r := range wantBad {
+			if want := fmt.Sprintf("media bytes %d-%d ", r.Offset, r.Offset+r.Length-1); !strings.Contains(errs[i], want) {
+				t.Errorf("check error %q does not name %s", errs[i], want)
+			}
+		}
+	})
+	t.Run("not asked", func(t *testing.T) {
+		info, errs := expand(t, "corrupt.E01", false)
+		if info.Verification != "" || len(info.BadRanges) != 0 || len(errs) != 0 || info.StoredMD5 != sums["md5"] {
+			t.Errorf("without VerifyImages: info %+v, check errors %q", info, errs)
+		}
+	})
+}
+
+func readTestFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func mustHead(t *testing.T, f File) []byte {
+	t.Helper()
+	head := make([]byte, min(int64(SniffSize), f.Size()))
+	if _, err := f.ReadAt(head, 0); err != nil {
+		t.Fatal(err)
+	}
+	return head
 }

@@ -67,8 +67,12 @@ type Item struct {
 	Err error
 
 	// Open opens the content for reading. It is nil for items that are not
-	// Regular or that carry Err. For items of streaming containers (tar,
-	// gzip, rar) Open is only valid until the walk function returns.
+	// Regular or that carry Err. For members of tar, gzip, bzip2, xz, 7z and
+	// RAR archives, and for files inside disk images and volumes, Open is
+	// only valid until the walk function returns: their readers may release
+	// what the members read from as soon as Expand returns. ZIP members stay
+	// random-access: Open may be called later, and concurrently, for as long
+	// as the archive's own content stays open.
 	Open func() (File, error) `json:"-"`
 
 	// Unexamined is set only on the summary item (Type Other, the disk's
@@ -77,6 +81,56 @@ type Item struct {
 	// clusters, partitions without a recognised file system). It is not
 	// an error; the scan adds it to its summary.
 	Unexamined []Gap `json:"-"`
+
+	// Image is set only on the image item (Type Other, the image's own
+	// locator) that Expand sends after the files of an E01 image: what the
+	// image says about its acquisition and, with Limits.VerifyImages, the
+	// outcome of checking its stored media hashes. It is not an error; the
+	// scan adds it to its summary.
+	Image *ImageInfo `json:"-"`
+}
+
+// ImageInfo describes one disk image: the chain-of-custody fields of its
+// acquisition header and the check of its stored media hashes.
+type ImageInfo struct {
+	Path   string // the image's locator
+	Format string // "e01"
+	Size   int64  // media bytes
+
+	// From the EWF header2/header section; "" when absent.
+	CaseNumber     string
+	EvidenceNumber string
+	Examiner       string
+	Description    string
+	Notes          string
+	Model          string
+	SerialNumber   string
+	DeviceLabel    string
+	Software       string // acquiring software and version
+	Platform       string // operating system of the acquiring machine
+	Acquired       string // UTC RFC 3339 when the image gives a POSIX time, else as stored
+	System         string // the acquiring machine's clock, same form
+
+	StoredMD5  string // lower-case hex, "" if the image stores none
+	StoredSHA1 string
+
+	// Verification is "" when the check was not asked for (Limits.VerifyImages
+	// false), else "verified", "mismatch" or "not verifiable" (no stored
+	// hash, the check could not finish, or a read failed: VerifyError says
+	// which).
+	Verification string
+	VerifyError  string
+	ComputedMD5  string // "" when some chunk could not be read
+	ComputedSHA1 string
+	// BadRanges are the media byte ranges that could not be read or failed
+	// their check, in media order. Each is also an error item.
+	BadRanges []ByteRange
+}
+
+// ByteRange is a range of bytes: Offset and Length.
+type ByteRange struct {
+	Offset int64
+	Length int64
 }
 
 // WalkFunc receives each item. Returning a non-nil error stops the walk and
@@ -97,6 +151,12 @@ type Limits struct {
 	MaxDepth    int     // nesting depth of containers (default 8)
 	MaxExpanded int64   // total bytes expanded per archive (default 64 GiB)
 	MaxRatio    float64 // expanded bytes per compressed byte (default 1000)
+
+	// VerifyImages makes Expand recompute the media MD5 and SHA-1 of every
+	// E01 image, concurrently with listing its files, and compare them with
+	// the stored ones (ImageInfo.Verification). Off by default: it reads
+	// every chunk of the media, free space included.
+	VerifyImages bool
 }
 
 // DefaultLimits returns the documented defaults.

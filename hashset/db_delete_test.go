@@ -2,8 +2,11 @@ package hashset
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -195,5 +198,96 @@ func TestImportNCMECDeletionOrder(t *testing.T) {
 	}
 	if e := seg.Table(MD5).Entry(0); e.ID != "back" || e.Category != "B1" || e.Line != 5 {
 		t.Errorf("kept entry %+v, want the re-added back (B1, record 5)", e)
+	}
+}
+
+// Random lists of additions and deletions (by digest and by ID, over a few
+// digests and IDs so that they collide), imported and compared with the
+// obvious model: read the list in order, each deletion removing the entries
+// still present that it names.
+func TestDeletionsAgainstAModel(t *testing.T) {
+	db, _ := Create(t.TempDir())
+	defer db.Close()
+	rng := rand.New(rand.NewPCG(3, 11))
+	algs := []Algorithm{MD5, SHA1}
+	ids := []string{"", "a", "b", "c"}
+	type row struct {
+		alg     Algorithm
+		digest  string
+		id, cat string
+		line    int
+	}
+	for n := 0; n < 120; n++ {
+		var entries []Entry
+		var live []row
+		var deleted, unmatched int64
+		remove := func(match func(r row) bool) {
+			kept := live[:0]
+			for _, r := range live {
+				if !match(r) {
+					kept = append(kept, r)
+				}
+			}
+			if k := int64(len(live) - len(kept)); k > 0 {
+				deleted += k
+			} else {
+				unmatched++
+			}
+			live = kept
+		}
+		for line := 1; line <= 1+rng.IntN(40); line++ {
+			a := algs[rng.IntN(len(algs))]
+			var d []byte
+			if a == MD5 {
+				d = md5Of(strconv.Itoa(rng.IntN(4)))
+			} else {
+				d = sha1Of(strconv.Itoa(rng.IntN(4)))
+			}
+			switch rng.IntN(6) {
+			case 0:
+				entries = append(entries, delDigest(a, d, line))
+				remove(func(r row) bool { return r.alg == a && r.digest == string(d) })
+			case 1:
+				id := ids[1+rng.IntN(len(ids)-1)]
+				entries = append(entries, delID(id, line))
+				remove(func(r row) bool { return r.id == id })
+			default:
+				r := row{alg: a, digest: string(d), id: ids[rng.IntN(len(ids))], cat: []string{"", "1"}[rng.IntN(2)], line: line}
+				entries = append(entries, ent(a, d, line, r.id, r.cat))
+				live = append(live, r)
+			}
+		}
+		// What survives, less duplicates (the earliest of identical rows kept).
+		want := map[Algorithm][]string{}
+		seen := map[string]bool{}
+		var dups int64
+		for _, r := range live {
+			key := fmt.Sprintf("%s|%x|%s|%s", r.alg, r.digest, r.id, r.cat)
+			if seen[key] {
+				dups++
+				continue
+			}
+			seen[key] = true
+			name := r.id
+			if name == "" {
+				name = strconv.Itoa(r.line)
+			}
+			want[r.alg] = append(want[r.alg], name)
+		}
+		name := fmt.Sprintf("r%d", n)
+		res := importT(t, db, newReader(entries...), src(name), ImportOptions{Name: name})
+		d := res.Set.Dropped
+		if d.Deleted != deleted || d.DeletionsUnmatched != unmatched || d.Duplicates != dups {
+			t.Errorf("list %d: deleted %d, unmatched %d, duplicates %d; model says %d, %d, %d\n%+v",
+				n, d.Deleted, d.DeletionsUnmatched, d.Duplicates, deleted, unmatched, dups, entries)
+			continue
+		}
+		for _, a := range algs {
+			w := want[a]
+			slices.Sort(w)
+			if got := tableNames(t, db, name, a); !slices.Equal(got, w) {
+				t.Errorf("list %d: %s entries %q, model says %q\n%+v", n, a, got, w, entries)
+			}
+		}
 	}
 }

@@ -41,8 +41,11 @@ type Entry struct {
 
 	Line int // 1-based line (or record number, for binary and database formats) in the source
 
-	// Delete marks a deletion record (NCMEC deletedImage): the digest is to
-	// be removed from the set rather than added.
+	// Delete marks a deletion record: the entries it names, read before it
+	// in the same list, are to be removed rather than this one added. With
+	// a Digest it names that digest; without one (Algorithm Unknown, as
+	// NCMEC deletedImage and deletedVideo give) it names every entry with
+	// its ID.
 	Delete bool
 }
 

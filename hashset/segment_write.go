@@ -39,28 +39,35 @@ type segmentBuilder struct {
 	// idDeletes holds the deletion records that name an ID rather than a
 	// digest (NCMEC deletedImage): nil until there is one.
 	idDeletes map[string]*idDeletion
+	// deletions counts the deletion records read so far, of both kinds:
+	// a record's sequence number says which of two came first.
+	deletions uint32
 }
+
+// Deletion records remove the rows read before them in the list, not
+// those after: lists such as NCMEC's feed are chronological, so an entry
+// re-added after its deletion is the current state. A row that several
+// records name is removed by the first of them after it; a record that
+// removes no row is counted as unmatched.
 
 // An idDeletion is every deletion record of one ID, in list order. Record
-// k removes the entries with that ID that came before it in the list:
-// those of table a whose row is below cuts[k][a] (the table's length when
-// the record was read). An entry re-added after a deletion is kept: lists
-// such as NCMEC's feed are chronological, so the later record is the
-// current state.
+// k removes the rows with that ID of table a below cuts[k][a] (the table's
+// length when the record was read).
 type idDeletion struct {
 	cuts [][numAlgorithms]uint32
-	hit  []bool // record k removed at least one entry
+	seqs []uint32
+	hit  []bool // record k removed at least one row
 }
 
-// first returns the first of the records that removes row of table a
-// (one read after the row), or -1.
-func (d *idDeletion) first(a Algorithm, row uint32) int {
+// first returns the first of the records that would remove row of table a
+// (the first read after the row) and its sequence number, or -1.
+func (d *idDeletion) first(a Algorithm, row uint32) (int, uint32) {
 	for k, c := range d.cuts {
 		if row < c[a] {
-			return k
+			return k, d.seqs[k]
 		}
 	}
-	return -1
+	return -1, 0
 }
 
 // tableBuilder accumulates one algorithm's rows. Digests and row numbers
@@ -81,8 +88,9 @@ type tableBuilder struct {
 	sizes   []int64  // nil until a row has a size
 	quality []uint8  // nil until a row has a quality
 	// deletes holds per digest deletion record the digest, then the
-	// table's length when the record was read (big-endian): the record
-	// removes the rows before it that hold the digest.
+	// table's length when the record was read and the record's sequence
+	// number (both big-endian): the record removes the rows before it that
+	// hold the digest.
 	deletes []byte
 }
 
@@ -150,6 +158,8 @@ func (b *segmentBuilder) add(e *Entry) error {
 	if e.Delete {
 		t.deletes = append(t.deletes, e.Digest...)
 		t.deletes = binary.BigEndian.AppendUint32(t.deletes, uint32(t.n))
+		t.deletes = binary.BigEndian.AppendUint32(t.deletes, b.deletions)
+		b.deletions++
 		return nil
 	}
 	if t.n == math.MaxUint32 || e.Line < 0 || int64(e.Line) > math.MaxUint32 {
@@ -223,7 +233,9 @@ func (b *segmentBuilder) deleteID(id string) {
 		}
 	}
 	d.cuts = append(d.cuts, cut)
+	d.seqs = append(d.seqs, b.deletions)
 	d.hit = append(d.hit, false)
+	b.deletions++
 }
 
 // unmatchedIDDeletions counts the ID deletion records that removed no entry
@@ -249,21 +261,26 @@ func (b *segmentBuilder) string(i uint32) string {
 	return string(b.strData[b.strOffs[i]:end])
 }
 
-// deletedByID reports whether an ID deletion record removes row, marking
-// the record that does.
-func (t *tableBuilder) deletedByID(b *segmentBuilder, row uint32) bool {
-	if b.idDeletes == nil || t.ids == nil || t.ids[row] == noString {
+// deleted reports whether a deletion record removes row, whose digest is
+// d, marking the record that does: the first, in list order, of the first
+// digest record and the first ID record after the row.
+func (t *tableBuilder) deleted(b *segmentBuilder, dels *digestDeletions, d []byte, row uint32) bool {
+	kd, seqD := dels.first(d, row)
+	var idDel *idDeletion
+	ki, seqI := -1, uint32(0)
+	if b.idDeletes != nil && t.ids != nil && t.ids[row] != noString {
+		if idDel = b.idDeletes[b.string(t.ids[row])]; idDel != nil {
+			ki, seqI = idDel.first(t.alg, row)
+		}
+	}
+	switch {
+	case kd >= 0 && (ki < 0 || seqD < seqI):
+		dels.hit[kd] = true
+	case ki >= 0:
+		idDel.hit[ki] = true
+	default:
 		return false
 	}
-	d := b.idDeletes[b.string(t.ids[row])]
-	if d == nil {
-		return false
-	}
-	k := d.first(t.alg, row)
-	if k < 0 {
-		return false
-	}
-	d.hit[k] = true
 	return true
 }
 
@@ -271,10 +288,11 @@ func (t *tableBuilder) deletedByID(b *segmentBuilder, row uint32) bool {
 // digest then position, alongside its sorted rows.
 type digestDeletions struct {
 	recs []byte // the records not yet reached
-	w    int    // digest width; a record is w+4 bytes
+	w    int    // digest width; a record is w+8 bytes
 	// The deletion records of the digest at hand.
 	digest []byte
 	cuts   []uint32
+	seqs   []uint32
 	hit    []bool
 	// unmatched counts the records that removed no row.
 	unmatched int64
@@ -287,33 +305,32 @@ func (dd *digestDeletions) next() {
 			dd.unmatched++
 		}
 	}
-	dd.digest, dd.cuts, dd.hit = nil, dd.cuts[:0], dd.hit[:0]
-	rs := dd.w + 4
+	dd.digest, dd.cuts, dd.seqs, dd.hit = nil, dd.cuts[:0], dd.seqs[:0], dd.hit[:0]
 	for len(dd.recs) > 0 && (dd.digest == nil || bytes.Equal(dd.recs[:dd.w], dd.digest)) {
 		dd.digest = dd.recs[:dd.w]
-		dd.cuts = append(dd.cuts, binary.BigEndian.Uint32(dd.recs[dd.w:rs]))
+		dd.cuts = append(dd.cuts, binary.BigEndian.Uint32(dd.recs[dd.w:]))
+		dd.seqs = append(dd.seqs, binary.BigEndian.Uint32(dd.recs[dd.w+4:]))
 		dd.hit = append(dd.hit, false)
-		dd.recs = dd.recs[rs:]
+		dd.recs = dd.recs[dd.w+8:]
 	}
 }
 
-// removes reports whether a deletion record removes the row holding d,
-// marking the first record that does. Rows must come in (digest, row)
-// order.
-func (dd *digestDeletions) removes(d []byte, row uint32) bool {
+// first returns the first record that would remove the row holding d (the
+// first of d's records read after the row) and its sequence number, or -1.
+// Rows must come in (digest, row) order.
+func (dd *digestDeletions) first(d []byte, row uint32) (int, uint32) {
 	for dd.digest != nil && bytes.Compare(dd.digest, d) < 0 {
 		dd.next()
 	}
 	if dd.digest == nil || !bytes.Equal(dd.digest, d) {
-		return false
+		return -1, 0
 	}
 	for k, c := range dd.cuts {
 		if row < c {
-			dd.hit[k] = true
-			return true
+			return k, dd.seqs[k]
 		}
 	}
-	return false
+	return -1, 0
 }
 
 // finish closes every remaining digest.
@@ -342,14 +359,14 @@ type finishedTable struct {
 }
 
 // finish sorts, applies deletions, drops duplicate rows and lays out the
-// columns. A deletion record (by digest, or by ID: see idDeletion) removes
-// the matching rows read before it, not those after it. Duplicates are
+// columns. A deletion record (by digest, or by ID) removes the rows it
+// names that were read before it, not those after it. Duplicates are
 // rows whose digest, ID, category and series all equal an earlier row's;
 // the earliest row is kept. Rows sharing a digest but differing otherwise
 // are all kept, so every list entry stays nameable.
 func (t *tableBuilder) finish(b *segmentBuilder, st *buildStats) *finishedTable {
 	rs := t.w + 4
-	sortFixedRecords(t.deletes, rs)
+	sortFixedRecords(t.deletes, t.w+8)
 	dels := &digestDeletions{recs: t.deletes, w: t.w}
 	dels.next()
 	tmp := make([]byte, rs)
@@ -367,7 +384,7 @@ func (t *tableBuilder) finish(b *segmentBuilder, st *buildStats) *finishedTable 
 			rec := bucket[i*rs : (i+1)*rs]
 			d := rec[:t.w]
 			row := binary.BigEndian.Uint32(rec[t.w:])
-			if dels.removes(d, row) || t.deletedByID(b, row) {
+			if t.deleted(b, dels, d, row) {
 				st.deleted[t.alg]++
 				continue
 			}

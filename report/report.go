@@ -25,6 +25,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hashtriage/hashtriage/evidence"
 	"github.com/hashtriage/hashtriage/hashset"
 	"github.com/hashtriage/hashtriage/scan"
 )
@@ -123,6 +124,60 @@ type scanRecord struct {
 	Jobs            int      `json:"jobs,omitempty"`
 	CaseID          string   `json:"case_id,omitempty"`
 	Examiner        string   `json:"examiner,omitempty"`
+
+	// Images are the disk images expanded, known only when the scan ends.
+	Images []imageRecord `json:"images,omitempty"`
+}
+
+// imageRecord is the JSON form of evidence.ImageInfo: the chain-of-custody
+// fields of an E01 acquisition header and the check of its media hashes
+// (forensic-practice.md §2.5, §2.6).
+type imageRecord struct {
+	Path           string `json:"path"`
+	PathHex        string `json:"path_hex,omitempty"`
+	Format         string `json:"format"`
+	Size           int64  `json:"media_size"`
+	CaseNumber     string `json:"case_number,omitempty"`
+	EvidenceNumber string `json:"evidence_number,omitempty"`
+	Examiner       string `json:"examiner,omitempty"`
+	Description    string `json:"description,omitempty"`
+	Notes          string `json:"notes,omitempty"`
+	Model          string `json:"model,omitempty"`
+	SerialNumber   string `json:"serial_number,omitempty"`
+	DeviceLabel    string `json:"device_label,omitempty"`
+	Software       string `json:"acquisition_software,omitempty"`
+	Platform       string `json:"acquisition_platform,omitempty"`
+	Acquired       string `json:"acquired,omitempty"`
+	SystemDate     string `json:"system_date,omitempty"`
+	StoredMD5      string `json:"stored_md5,omitempty"`
+	StoredSHA1     string `json:"stored_sha1,omitempty"`
+
+	Verification string      `json:"verification,omitempty"` // "verified", "mismatch", "not verifiable"; absent when not asked for
+	VerifyError  string      `json:"verification_error,omitempty"`
+	ComputedMD5  string      `json:"computed_md5,omitempty"`
+	ComputedSHA1 string      `json:"computed_sha1,omitempty"`
+	BadRanges    []byteRange `json:"bad_ranges,omitempty"`
+}
+
+type byteRange struct {
+	Offset int64 `json:"offset"`
+	Length int64 `json:"length"`
+	Last   int64 `json:"last"` // offset of the last byte, as ewfverify and the error records name ranges
+}
+
+func imageRecordOf(im evidence.ImageInfo) imageRecord {
+	r := imageRecord{
+		Format: im.Format, Size: im.Size, CaseNumber: im.CaseNumber, EvidenceNumber: im.EvidenceNumber,
+		Examiner: im.Examiner, Description: im.Description, Notes: im.Notes, Model: im.Model,
+		SerialNumber: im.SerialNumber, DeviceLabel: im.DeviceLabel, Software: im.Software, Platform: im.Platform,
+		Acquired: im.Acquired, SystemDate: im.System, StoredMD5: im.StoredMD5, StoredSHA1: im.StoredSHA1,
+		Verification: im.Verification, VerifyError: im.VerifyError, ComputedMD5: im.ComputedMD5, ComputedSHA1: im.ComputedSHA1,
+	}
+	r.Path, r.PathHex = pathFields(im.Path)
+	for _, b := range im.BadRanges {
+		r.BadRanges = append(r.BadRanges, byteRange{Offset: b.Offset, Length: b.Length, Last: b.Offset + b.Length - 1})
+	}
+	return r
 }
 
 func (h Header) record() scanRecord {

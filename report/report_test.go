@@ -287,7 +287,7 @@ func TestPlantedTreeCSVAndText(t *testing.T) {
 		return append(append([]string{typ, filepath.Join(root, name)}, digests...), rest...)
 	}
 	want := [][]string{
-		{"type", "path", "size", "md5", "sha1", "sha256", "set", "kind", "algorithm", "distance", "id", "category", "series", "error"},
+		{"type", "path", "size", "md5", "sha1", "sha256", "set", "kind", "algorithms", "distance", "ids", "categories", "series", "error"},
 		row("match", "alert.jpg", c("alert.jpg"), "cases", "alert", "md5", "0", "a1.jpg", "1", "", ""),
 		row("match", `bad\xFFname`, c("bad\xffname"), "cases", "alert", "sha1", "0", "c3", "", "", ""),
 		row("match", "both.bin", c("both.bin"), "cases", "alert", "sha256", "0", "b2.bin", "2", "", ""),
@@ -413,3 +413,42 @@ func TestListWriters(t *testing.T) {
 }
 
 var _ = bufio.NewReader
+
+// TestCSVOneRowPerFileAndSet: a file that several entries of one set hold
+// (by several algorithms) is one CSV row for that set, its algorithms, ids
+// and categories joined with ";" and the best distance; a second set gets
+// its own row.
+func TestCSVOneRowPerFileAndSet(t *testing.T) {
+	var out bytes.Buffer
+	w, err := report.NewWriter(&out, report.CSV, report.Header{Tool: "hashtriage", Algorithms: []string{"md5"}, Perceptual: []string{"pdq"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md5Sum := md5.Sum([]byte("x"))
+	w.Add(scan.Result{Outcome: scan.Matched, Item: evidence.Item{Path: "case/a.jpg", Size: 1},
+		Digests: []scan.Digest{{Algorithm: hashset.MD5, Sum: md5Sum[:], Quality: -1}, {Algorithm: hashset.PDQ, Sum: make([]byte, 32), Quality: 90}},
+		Matches: []match.Match{
+			{Set: "cases", Kind: hashset.Alert, Algorithm: hashset.MD5, ID: "m1", Category: "1"},
+			{Set: "cases", Kind: hashset.Alert, Algorithm: hashset.PDQ, Distance: 12, ID: "p1", Category: "1"},
+			{Set: "cases", Kind: hashset.Alert, Algorithm: hashset.PDQ, Distance: 4, ID: "p2", Category: "2"},
+			{Set: "other", Kind: hashset.Alert, Algorithm: hashset.PDQ, Distance: 9, ID: "o1"},
+			{Set: "nsrl", Kind: hashset.Known, Algorithm: hashset.MD5, ID: "17"},
+		}})
+	if err := w.Close(scan.Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"match", "case/a.jpg", "1", hex.EncodeToString(md5Sum[:]), strings.Repeat("0", 64), "90"}
+	want := [][]string{
+		{"type", "path", "size", "md5", "pdq", "pdq_quality", "set", "kind", "algorithms", "distance", "ids", "categories", "series", "error"},
+		append(append([]string{}, base...), "cases", "alert", "md5;pdq", "0", "m1;p1;p2", "1;2", "", ""),
+		append(append([]string{}, base...), "other", "alert", "pdq", "9", "o1", "", "", ""),
+		append(append([]string{}, base...), "nsrl", "known", "md5", "0", "17", "", "", ""),
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("CSV\n got %q\nwant %q", rows, want)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,10 +19,12 @@ import (
 	"github.com/hashtriage/hashtriage/scan"
 )
 
-// A Writer writes one scan report. NewWriter writes the header at once;
-// Add keeps the match and error results (small, and as many as there are
-// hits and failures, not items); Close sorts them by path and writes them
-// and the summary. Other results (known, unmatched, skipped) are only
+// A Writer writes one scan report. NewWriter checks the header; Add keeps
+// the match and error results (small, and as many as there are hits and
+// failures, not items); Close writes the header, completed with what is
+// known only at the end (the disk images expanded and their verification,
+// scan.Summary.DiskImages), then the kept records sorted by path, then the
+// summary. The header thus stays the first record. Other results (known, unmatched, skipped) are only
 // counted in the summary, so memory does not grow with the item count.
 type Writer struct {
 	bw      *bufio.Writer
@@ -43,7 +46,8 @@ type record struct {
 	errText string
 }
 
-// NewWriter starts a report in format f on w and writes its header.
+// NewWriter starts a report in format f on w. Nothing is written before
+// Close.
 func NewWriter(w io.Writer, f Format, h Header) (*Writer, error) {
 	rw := &Writer{bw: bufio.NewWriterSize(w, 64<<10), format: f, header: h}
 	for _, n := range append(append([]string{}, h.Algorithms...), h.Perceptual...) {
@@ -54,24 +58,36 @@ func NewWriter(w io.Writer, f Format, h Header) (*Writer, error) {
 		rw.algs = append(rw.algs, a)
 	}
 	switch f {
+	case JSONL, CSV, Text:
+	default:
+		return nil, fmt.Errorf("unknown report format %q", f)
+	}
+	return rw, nil
+}
+
+// writeHeader writes the header record (JSON Lines), column names (CSV)
+// or heading (text).
+func (w *Writer) writeHeader(images []evidence.ImageInfo) {
+	switch w.format {
 	case JSONL:
-		rw.writeJSON(h.record())
+		rec := w.header.record()
+		for _, im := range images {
+			rec.Images = append(rec.Images, imageRecordOf(im))
+		}
+		w.writeJSON(rec)
 	case CSV:
 		cols := []string{"type", "path", "size"}
-		for _, a := range rw.algs {
+		for _, a := range w.algs {
 			cols = append(cols, a.String())
 			if a == hashset.PDQ {
 				cols = append(cols, "pdq_quality")
 			}
 		}
-		cols = append(cols, "set", "kind", "algorithm", "distance", "id", "category", "series", "error")
-		rw.writeCSV(cols)
+		cols = append(cols, csvMatchColumns...)
+		w.writeCSV(cols)
 	case Text:
-		rw.writeText(h)
-	default:
-		return nil, fmt.Errorf("unknown report format %q", f)
+		w.writeText(w.header, images)
 	}
-	return rw, rw.err
 }
 
 // Add records r if it belongs in the report: Matched results (alert hits,
@@ -93,6 +109,7 @@ func (w *Writer) Add(r scan.Result) {
 // error records of the same path), then the summary, and flushes. It does
 // not close the underlying writer.
 func (w *Writer) Close(s scan.Summary) error {
+	w.writeHeader(s.DiskImages)
 	sort.SliceStable(w.records, func(i, j int) bool {
 		a, b := w.records[i], w.records[j]
 		if a.path != b.path {
@@ -294,10 +311,52 @@ func (w *Writer) csvRows(r record) {
 		w.writeCSV(append(base, "", "", "", "", "", "", "", cell(r.errText)))
 		return
 	}
-	for _, m := range r.matches {
-		w.writeCSV(append(append([]string{}, base...), cell(m.Set), string(m.Kind), m.Algorithm.String(),
-			strconv.Itoa(m.Distance), cell(m.ID), cell(m.Category), cell(m.Series), ""))
+	for _, g := range groupBySet(r.matches) {
+		w.writeCSV(append(append([]string{}, base...), cell(g.set), g.kind, strings.Join(g.algorithms, ";"),
+			strconv.Itoa(g.distance), cell(strings.Join(g.ids, ";")), cell(strings.Join(g.categories, ";")), cell(strings.Join(g.series, ";")), ""))
 	}
+}
+
+// csvMatchColumns follow the digest columns of a CSV report: one row per
+// file and matched set, the set's matching algorithms, entry ids,
+// categories and series each joined with ";" (in match order, without
+// repeats), and the best (smallest) distance.
+var csvMatchColumns = []string{"set", "kind", "algorithms", "distance", "ids", "categories", "series", "error"}
+
+// setMatches is what one set says about one file.
+type setMatches struct {
+	set, kind                           string
+	algorithms, ids, categories, series []string
+	distance                            int
+}
+
+// groupBySet folds the matches of one file into one entry per set, in
+// the order the sets first appear (alert sets before known ones).
+func groupBySet(ms []match.Match) []setMatches {
+	var out []setMatches
+	index := map[string]int{}
+	addOnce := func(list []string, v string) []string {
+		if v == "" || slices.Contains(list, v) {
+			return list
+		}
+		return append(list, v)
+	}
+	for _, m := range ms {
+		key := string(m.Kind) + "\x00" + m.Set
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, setMatches{set: m.Set, kind: string(m.Kind), distance: m.Distance})
+		}
+		g := &out[i]
+		g.algorithms = addOnce(g.algorithms, m.Algorithm.String())
+		g.ids = addOnce(g.ids, m.ID)
+		g.categories = addOnce(g.categories, m.Category)
+		g.series = addOnce(g.series, m.Series)
+		g.distance = min(g.distance, m.Distance)
+	}
+	return out
 }
 
 // cell defuses text that a spreadsheet would run as a formula (a file
@@ -312,7 +371,7 @@ func cell(s string) string {
 
 // Text
 
-func (w *Writer) writeText(h Header) {
+func (w *Writer) writeText(h Header, images []evidence.ImageInfo) {
 	if w.err != nil {
 		return
 	}
@@ -326,6 +385,20 @@ func (w *Writer) writeText(h Header) {
 		// Perceptual hits are similar pictures, not identical files: say how similar.
 		fmt.Fprintf(w.bw, "perceptual: %s; PDQ %s convention, similar within %d bits, quality >= %d; other kinds within %d bits\n",
 			strings.Join(h.Perceptual, ", "), h.PDQConvention, h.PDQThreshold, h.PDQMinQuality, h.HashThreshold)
+	}
+	for _, im := range images {
+		p, _ := DisplayPath(im.Path)
+		fmt.Fprintf(w.bw, "image: %s (%s, %d bytes): case %q, evidence %q, examiner %q, acquired %s\n", p, im.Format, im.Size, im.CaseNumber, im.EvidenceNumber, im.Examiner, im.Acquired)
+		if im.Verification != "" {
+			fmt.Fprintf(w.bw, "  verification: %s (stored md5 %s sha1 %s; computed md5 %s sha1 %s)", im.Verification, orNone(im.StoredMD5), orNone(im.StoredSHA1), orNone(im.ComputedMD5), orNone(im.ComputedSHA1))
+			for _, r := range im.BadRanges {
+				fmt.Fprintf(w.bw, "; bad bytes %d-%d", r.Offset, r.Offset+r.Length-1)
+			}
+			if im.VerifyError != "" {
+				fmt.Fprintf(w.bw, "; %s", im.VerifyError)
+			}
+			fmt.Fprintln(w.bw)
+		}
 	}
 	fmt.Fprintln(w.bw)
 }
@@ -410,4 +483,11 @@ func byteCount(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,12 +91,13 @@ type Result struct {
 	NoAtime bool
 	Err     error // set when Outcome is Failed
 
-	extra       bool        // a second result for an item already counted (e.g. an archive that could not be expanded)
-	bytesRead   int64       // bytes read from the item
-	hostOpen    bool        // the item was a host file that was opened
-	notExamined string      // what this item's failure left unexamined
+	extra       bool   // a second result for an item already counted (e.g. an archive that could not be expanded)
+	bytesRead   int64  // bytes read from the item
+	hostOpen    bool   // the item was a host file that was opened
+	notExamined string // what this item's failure left unexamined
 	image       imageStatus
-	note        bool   // not an item: only notExamined for the summary, not delivered to OnResult // what the image step made of the item
+	note        bool                // not an item: only notExamined or diskImage for the summary, not delivered to OnResult
+	diskImage   *evidence.ImageInfo // with note: a disk image's description for Summary.DiskImages
 }
 
 // Config is what Run needs.
@@ -132,6 +134,10 @@ type Config struct {
 	// spinning disk); a negative value turns the lanes off. Items smaller
 	// than 64 KiB always use the standard library's MD5.
 	MD5Lanes int
+	// VerifyImages recomputes the media hashes of every E01 image scanned
+	// and compares them with the stored ones (Summary.DiskImages); each bad
+	// chunk range becomes a Failed result naming the image.
+	VerifyImages bool
 }
 
 // Summary counts what a scan did.
@@ -167,6 +173,10 @@ type Summary struct {
 	Perceptual []hashset.Algorithm
 	// NotExamined says what the scan knowingly did not look at.
 	NotExamined []string
+	// DiskImages describes every disk image expanded (E01 acquisition header,
+	// stored hashes and, with Config.VerifyImages, their check), sorted by
+	// locator.
+	DiskImages []evidence.ImageInfo
 
 	Interrupted bool // the context was cancelled before every item was read
 	Started     time.Time
@@ -194,6 +204,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if s.cfg.Limits == (evidence.Limits{}) {
 		s.cfg.Limits = evidence.DefaultLimits()
 	}
+	s.cfg.Limits.VerifyImages = s.cfg.Limits.VerifyImages || cfg.VerifyImages
 	s.exact, s.perceptual = s.algorithms()
 	workers := s.cfg.Jobs
 	if lanes := s.md5Lanes(); lanes > 0 {
@@ -315,6 +326,7 @@ func (s *scanner) run(parent context.Context) (Summary, error) {
 		s.sum.Interrupted = true
 	}
 	s.sum.Finished = time.Now().UTC()
+	slices.SortStableFunc(s.sum.DiskImages, func(a, b evidence.ImageInfo) int { return strings.Compare(a.Path, b.Path) })
 	if s.sinkErr != nil {
 		return s.sum, s.sinkErr
 	}
@@ -359,6 +371,10 @@ func (s *scanner) walk(ctx context.Context) error {
 // walk sends (Unexamined non-nil) is not an item: what it lists goes to
 // Summary.NotExamined.
 func (s *scanner) emitDirect(it evidence.Item) {
+	if it.Image != nil {
+		s.emit(Result{Item: evidence.Item{Path: it.Path, Depth: it.Depth}, note: true, diskImage: it.Image})
+		return
+	}
 	if it.Unexamined != nil {
 		for _, g := range it.Unexamined {
 			where := it.Path
@@ -399,6 +415,9 @@ func (s *scanner) count(r Result) {
 	if r.note {
 		if r.notExamined != "" {
 			s.sum.NotExamined = append(s.sum.NotExamined, r.notExamined)
+		}
+		if r.diskImage != nil {
+			s.sum.DiskImages = append(s.sum.DiskImages, *r.diskImage)
 		}
 		return
 	}

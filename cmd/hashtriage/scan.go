@@ -48,6 +48,7 @@ type scanFlags struct {
 	caseID        string
 	examiner      string
 	md5Lanes      int
+	verifyImage   bool
 }
 
 func newScanCmd() *cobra.Command {
@@ -93,6 +94,7 @@ not be read (or the scan was interrupted); 3 the scan could not run.`,
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	fl.StringVar(&f.caseID, "case", "", "case identifier, recorded in the report header")
 	fl.StringVar(&f.examiner, "examiner", "", "examiner, recorded in the report header")
+	fl.BoolVar(&f.verifyImage, "verify-image", false, "recompute the media MD5 and SHA-1 of every E01 image and check them against the stored ones (report header: verified, mismatch or not verifiable; each bad chunk range is an error record)")
 	fl.IntVar(&f.md5Lanes, "md5-lanes", 0, "files hashed at once through SIMD MD5 lanes (0: automatic, 16 with AVX2 and --jobs > 1; -1: off)")
 	return cmd
 }
@@ -213,6 +215,8 @@ func runScan(cmd *cobra.Command, f scanFlags, paths []string) error {
 		Jobs:     f.jobs,
 		MD5Lanes: f.md5Lanes,
 		Image:    imageHasher.Hash,
+
+		VerifyImages: f.verifyImage,
 		OnResult: func(r scan.Result) error {
 			w.Add(r)
 			if unmatchedList != nil && r.Outcome == scan.Unmatched {
