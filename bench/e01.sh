@@ -20,7 +20,10 @@
 #   bench/e01.sh [WORKDIR]     # default /tmp/ht-e01; tree, image and E01 are reused if present
 # Environment: SIZE (random bytes from bench/gentree, default 448MiB), TEXT
 # (compressible text bytes added, default 64MiB), SMALL (small files, 4000),
-# ROUNDS (5), JOBS (default nproc), COMPRESS (ewfacquire -c, default deflate:fast).
+# ROUNDS (5), JOBS (default nproc), COMPRESS (ewfacquire -c, default deflate:fast),
+# BASELINE (path of another hashtriage binary, e.g. one built from an older
+# tree: its E01 and raw scans are timed in the same rounds as e01b and rawb,
+# so that a change is measured against its predecessor under the same load).
 # Needs Go, e2fsprogs (mke2fs -d) and ewf-tools (ewfacquire); no mounting, no root.
 set -euo pipefail
 
@@ -31,6 +34,7 @@ SMALL=${SMALL:-4000}
 ROUNDS=${ROUNDS:-5}
 JOBS=${JOBS:-$(nproc)}
 COMPRESS=${COMPRESS:-deflate:fast}
+BASELINE=${BASELINE:-}
 mkdir -p "$W"
 BIN=$W/hashtriage
 export LC_ALL=C
@@ -90,12 +94,12 @@ R=$W/e01-results.txt
 	echo "tree: $files files, $bytes bytes; ext4 volume $imgbytes bytes; E01 ($COMPRESS) $e01bytes bytes"
 } | tee -a "$R"
 
-# run DB LABEL ARGS...: one scan; appends "LABEL wall cpu" to $W/times
+# run DB LABEL ARGS...: one scan (by $RUNBIN, default $BIN); appends "LABEL wall cpu" to $W/times
 run() {
 	local db=$1 label=$2
 	shift 2
 	local log=$W/time.log
-	/usr/bin/time -f '%e %U %S %M' -o "$log" "$BIN" scan --no-progress --jobs "$JOBS" --db "$W/$db" --report "$W/r-$label.jsonl" "$@" 2>/dev/null || true
+	/usr/bin/time -f '%e %U %S %M' -o "$log" "${RUNBIN:-$BIN}" scan --no-progress --jobs "$JOBS" --db "$W/$db" --report "$W/r-$label.jsonl" "$@" 2>/dev/null || true
 	read -r wall user sys rss < <(tail -n 1 "$log") # time prefixes a line when the exit status is not 0
 	cpu=$(echo "$user + $sys" | bc -l)
 	printf '%-4s wall %7.2f s  cpu %7.2f s  %7.0f MB/s  peak RSS %7d KiB\n' "$label" "$wall" "$cpu" "$(echo "$bytes / $wall / 1000000" | bc -l)" "$rss" | tee -a "$R"
@@ -115,16 +119,28 @@ for db in db db3; do
 		run "$db" dir "$W/tree"
 		run "$db" e01 "$W/disk.E01"
 		run "$db" raw "$W/disk.img"
+		if [ -n "$BASELINE" ]; then
+			RUNBIN=$BASELINE run "$db" e01b "$W/disk.E01"
+			RUNBIN=$BASELINE run "$db" rawb "$W/disk.img"
+		fi
 	done
 	{
 		echo "-- medians of $ROUNDS rounds"
-		for l in dir e01 raw; do
+		labels="dir e01 raw"
+		[ -n "$BASELINE" ] && labels="$labels e01b rawb"
+		for l in $labels; do
 			printf '%-4s wall %7.2f s  cpu %7.2f s\n' "$l" "$(median $l 2)" "$(median $l 3)"
 		done
 		printf 'e01/dir: wall %.2f  cpu %.2f   (target: wall <= 1.25)\n' \
 			"$(echo "$(median e01 2) / $(median dir 2)" | bc -l)" "$(echo "$(median e01 3) / $(median dir 3)" | bc -l)"
 		printf 'raw/dir: wall %.2f  cpu %.2f\n' \
 			"$(echo "$(median raw 2) / $(median dir 2)" | bc -l)" "$(echo "$(median raw 3) / $(median dir 3)" | bc -l)"
+		if [ -n "$BASELINE" ]; then
+			printf 'baseline e01b/dir: wall %.2f  cpu %.2f   rawb/dir: wall %.2f  cpu %.2f\n' \
+				"$(echo "$(median e01b 2) / $(median dir 2)" | bc -l)" "$(echo "$(median e01b 3) / $(median dir 3)" | bc -l)" \
+				"$(echo "$(median rawb 2) / $(median dir 2)" | bc -l)" "$(echo "$(median rawb 3) / $(median dir 3)" | bc -l)"
+			echo "baseline matches: e01b $(grep -c '"type":"match"' "$W/r-e01b.jsonl"), rawb $(grep -c '"type":"match"' "$W/r-rawb.jsonl")"
+		fi
 		echo "matches: dir $(grep -c '"type":"match"' "$W/r-dir.jsonl"), e01 $(grep -c '"type":"match"' "$W/r-e01.jsonl"), raw $(grep -c '"type":"match"' "$W/r-raw.jsonl"); errors: dir $(grep -c '"type":"error"' "$W/r-dir.jsonl"), e01 $(grep -c '"type":"error"' "$W/r-e01.jsonl"), raw $(grep -c '"type":"error"' "$W/r-raw.jsonl")"
 	} | tee -a "$R"
 done

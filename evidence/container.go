@@ -40,11 +40,33 @@ func Sniff(head []byte) Container {
 // inner path and depth parent.Depth+1. Limits bound the expansion; hitting
 // one yields an item with Err set (the scan reports it), not a silent stop.
 func Expand(ctx context.Context, parent Item, f File, c Container, lim Limits, fn WalkFunc) error {
+	return ExpandWait(ctx, parent, f, c, lim, fn, nil)
+}
+
+// RandomAccess reports whether the children of containers of format c
+// (ZIP archives, disk images and volumes) can be opened and read after the
+// walk function has returned for them, from any goroutine and concurrently
+// (see Item.Open). Members of the other formats are streamed: they must be
+// read while the walk function runs.
+func RandomAccess(c Container) bool {
+	return c.Disk || c.Name == "zip"
+}
+
+// ExpandWait is Expand for callers that hand the children of random-access
+// containers to other goroutines. wait, if not nil, is called exactly once,
+// after fn has been called for the last child and before Expand releases
+// what the children read from (the segment files of an E01 image); it
+// should return once the caller is done with every child it kept.
+func ExpandWait(ctx context.Context, parent Item, f File, c Container, lim Limits, fn WalkFunc, wait func()) error {
+	if wait == nil {
+		wait = func() {}
+	}
+	if c.Name == "e01" && parent.Depth < lim.MaxDepth {
+		return expandEWF(ctx, parent, f, lim, fn, wait)
+	}
+	defer wait()
 	if parent.Depth >= lim.MaxDepth {
 		return fn(Item{Path: parent.Path, Depth: parent.Depth, Err: fmt.Errorf("container nesting depth limit %d reached; %s content not examined", lim.MaxDepth, c.Name)})
-	}
-	if c.Name == "e01" {
-		return expandEWF(ctx, parent, f, lim, fn)
 	}
 	if isVolumeContainer(c) {
 		return expandVolume(ctx, parent, f, lim, fn)

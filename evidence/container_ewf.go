@@ -44,7 +44,16 @@ func openEWF(parent Item, f File) (*ewf.Image, error) {
 // as items with Err, then lists the files of the media's partitions and
 // file systems (WalkDisk). A chunk that fails its check surfaces as the
 // Err of each item whose content lies in it, naming the media byte range.
-func expandEWF(ctx context.Context, parent Item, f File, lim Limits, fn WalkFunc) error {
+//
+// wait is called once before the image is closed (see ExpandWait), on
+// every path: children handed to other goroutines read through the image.
+func expandEWF(ctx context.Context, parent Item, f File, lim Limits, fn WalkFunc, wait func()) error {
+	waited := false
+	defer func() {
+		if !waited {
+			wait()
+		}
+	}()
 	var head [16]byte
 	n, _ := f.ReadAt(head[:], 0)
 	if seg, ok := ewf.SegmentNumber(head[:n]); ok && seg > 1 {
@@ -61,7 +70,11 @@ func expandEWF(ctx context.Context, parent Item, f File, lim Limits, fn WalkFunc
 	if err != nil {
 		return fn(Item{Path: parent.Path, Depth: parent.Depth, Err: fmt.Errorf("%s: %w", parent.Path, err)})
 	}
-	defer im.Close()
+	defer func() {
+		waited = true
+		wait()
+		im.Close()
+	}()
 	for _, p := range im.Problems() {
 		if err := fn(Item{Path: parent.Path, Depth: parent.Depth, Err: fmt.Errorf("%s: %w", parent.Path, p)}); err != nil {
 			return err

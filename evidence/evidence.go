@@ -68,11 +68,14 @@ type Item struct {
 
 	// Open opens the content for reading. It is nil for items that are not
 	// Regular or that carry Err. For members of tar, gzip, bzip2, xz, 7z and
-	// RAR archives, and for files inside disk images and volumes, Open is
-	// only valid until the walk function returns: their readers may release
-	// what the members read from as soon as Expand returns. ZIP members stay
-	// random-access: Open may be called later, and concurrently, for as long
-	// as the archive's own content stays open.
+	// RAR archives, Open and the File it returns are only valid until the
+	// walk function returns for the member: they are streamed. Children of
+	// random-access containers (see RandomAccess: ZIP members, files inside
+	// disk images and volumes) may be opened later, from any goroutine, and
+	// read concurrently, for as long as the container's own content (the
+	// File passed to Expand) stays open and Expand has not returned; with
+	// ExpandWait, until its wait function returns, after which an E01
+	// image's segment files are closed.
 	Open func() (File, error) `json:"-"`
 
 	// Unexamined is set only on the summary item (Type Other, the disk's

@@ -52,7 +52,6 @@ type ListOptions struct {
 // A ListWriter writes one line per item: its path, size and digests.
 type ListWriter struct {
 	bw     *bufio.Writer
-	cw     *csv.Writer
 	format ListFormat
 	algs   []hashset.Algorithm
 	err    error
@@ -79,8 +78,11 @@ func NewListWriter(w io.Writer, f ListFormat, opts ListOptions) (*ListWriter, er
 	}
 	switch f {
 	case ListCSV:
-		lw.cw = csv.NewWriter(lw.bw)
-		lw.err = lw.cw.Write(append([]string{"path", "size"}, names...))
+		cw := csv.NewWriter(lw.bw)
+		if lw.err = cw.Write(append([]string{"path", "size"}, names...)); lw.err == nil {
+			cw.Flush()
+			lw.err = cw.Error()
+		}
 	case ListJSONL:
 	case ListHashdeep:
 		for _, a := range lw.algs {
@@ -102,11 +104,22 @@ func (lw *ListWriter) Write(r scan.Result) error {
 	if lw.err != nil {
 		return lw.err
 	}
+	line, ok := lw.line(r)
+	if ok {
+		_, lw.err = lw.bw.Write(line)
+	}
+	return lw.err
+}
+
+// line formats the line (or CSV record) of r, newline included; ok is
+// false for results that carry no digests.
+func (lw *ListWriter) line(r scan.Result) (line []byte, ok bool) {
 	if r.Outcome == scan.Failed || r.Outcome == scan.Skipped || r.Outcome == scan.Expanded {
-		return nil
+		return nil, false
 	}
 	p, valid := DisplayPath(r.Item.Path)
 	size := strconv.FormatInt(r.Item.Size, 10)
+	var b strings.Builder
 	switch lw.format {
 	case ListCSV:
 		row := []string{p, size}
@@ -124,14 +137,12 @@ func (lw *ListWriter) Write(r scan.Result) error {
 				}
 			}
 		}
-		if lw.err = lw.cw.Write(row); lw.err == nil {
-			lw.cw.Flush()
-			lw.err = lw.cw.Error()
-		}
+		cw := csv.NewWriter(&b)
+		cw.Write(row) // a strings.Builder does not fail
+		cw.Flush()
 	case ListJSONL:
 		// Written by hand so that the keys keep their order: path, size,
 		// then the digests in the order asked for.
-		var b strings.Builder
 		b.WriteString(`{"path":`)
 		b.WriteString(jsonString(p))
 		if !valid {
@@ -152,9 +163,7 @@ func (lw *ListWriter) Write(r scan.Result) error {
 			}
 		}
 		b.WriteString("}\n")
-		_, lw.err = lw.bw.WriteString(b.String())
 	case ListHashdeep:
-		var b strings.Builder
 		b.WriteString(size)
 		for _, a := range lw.algs {
 			h, _ := digestHex(r.Digests, a)
@@ -164,9 +173,8 @@ func (lw *ListWriter) Write(r scan.Result) error {
 		b.WriteString(",")
 		b.WriteString(strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(p))
 		b.WriteString("\n")
-		_, lw.err = lw.bw.WriteString(b.String())
 	}
-	return lw.err
+	return []byte(b.String()), true
 }
 
 // Close flushes the list; it does not close the underlying writer.

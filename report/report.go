@@ -92,6 +92,12 @@ type Header struct {
 	Jobs            int
 	CaseID          string
 	Examiner        string
+
+	// Container expansion limits in force (evidence.Limits); zero: not
+	// recorded.
+	MaxDepth    int     // container nesting depth
+	MaxExpanded int64   // bytes expanded per archive
+	MaxRatio    float64 // expanded bytes per compressed byte
 }
 
 // scanRecord is the JSON form of Header; the first fields are fixed by DESIGN.md.
@@ -124,6 +130,9 @@ type scanRecord struct {
 	Jobs            int      `json:"jobs,omitempty"`
 	CaseID          string   `json:"case_id,omitempty"`
 	Examiner        string   `json:"examiner,omitempty"`
+	MaxDepth        int      `json:"max_depth,omitempty"`
+	MaxExpanded     int64    `json:"max_expanded,omitempty"`
+	MaxRatio        float64  `json:"max_ratio,omitempty"`
 
 	// Images are the disk images expanded, known only when the scan ends.
 	Images []imageRecord `json:"images,omitempty"`
@@ -197,6 +206,7 @@ func (h Header) record() scanRecord {
 		Algorithms: h.Algorithms, Perceptual: h.Perceptual, PDQConvention: h.PDQConvention,
 		PDQMinQuality: h.PDQMinQuality, MaxImagePixels: h.MaxImagePixels, Jobs: h.Jobs,
 		CaseID: h.CaseID, Examiner: h.Examiner,
+		MaxDepth: h.MaxDepth, MaxExpanded: h.MaxExpanded, MaxRatio: h.MaxRatio,
 	}
 	if len(h.Perceptual) > 0 {
 		r.PDQThreshold, r.HashThreshold = &h.PDQThreshold, &h.HashThreshold

@@ -452,3 +452,56 @@ func TestCSVOneRowPerFileAndSet(t *testing.T) {
 		t.Errorf("CSV\n got %q\nwant %q", rows, want)
 	}
 }
+
+// TestHeaderDiskImages: the disk images a scan expanded, known only at
+// its end, are in the header record, which is still the first line; the
+// text report names them and their verification too.
+func TestHeaderDiskImages(t *testing.T) {
+	s := scan.Summary{DiskImages: []evidence.ImageInfo{{
+		Path: "case/disk.E01", Format: "e01", Size: 10485760, CaseNumber: "C-1", EvidenceNumber: "EV-1", Examiner: "E. Xaminer",
+		Acquired: "2026-11-28T17:02:07Z", StoredMD5: strings.Repeat("a", 32), Verification: "mismatch",
+		BadRanges: []evidence.ByteRange{{Offset: 1114112, Length: 32768}},
+	}}}
+	var out bytes.Buffer
+	w, err := report.NewWriter(&out, report.JSONL, report.Header{Tool: "hashtriage"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Add(scan.Result{Outcome: scan.Failed, Item: evidence.Item{Path: "case/disk.E01"}, Err: errors.New("media bytes 1114112-1146879 failed the image check")})
+	if err := w.Close(s); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	var head struct {
+		Type   string           `json:"type"`
+		Images []map[string]any `json:"images"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &head); err != nil {
+		t.Fatal(err)
+	}
+	if head.Type != "scan" || len(head.Images) != 1 || len(lines) != 3 {
+		t.Fatalf("report\n%s", out.String())
+	}
+	im := head.Images[0]
+	want := map[string]any{"path": "case/disk.E01", "format": "e01", "case_number": "C-1", "evidence_number": "EV-1",
+		"examiner": "E. Xaminer", "acquired": "2026-11-28T17:02:07Z", "stored_md5": strings.Repeat("a", 32), "verification": "mismatch"}
+	for k, v := range want {
+		if im[k] != v {
+			t.Errorf("image %s = %v, want %v", k, im[k], v)
+		}
+	}
+	if br, _ := json.Marshal(im["bad_ranges"]); string(br) != `[{"last":1146879,"length":32768,"offset":1114112}]` {
+		t.Errorf("bad_ranges %s", br)
+	}
+
+	var text bytes.Buffer
+	tw, _ := report.NewWriter(&text, report.Text, report.Header{Tool: "hashtriage"})
+	if err := tw.Close(s); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"image: case/disk.E01", `case "C-1"`, "verification: mismatch", "bad bytes 1114112-1146879"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text report lacks %q:\n%s", want, text.String())
+		}
+	}
+}

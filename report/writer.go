@@ -101,7 +101,7 @@ func (w *Writer) Add(r scan.Result) {
 		if r.Err != nil {
 			msg = r.Err.Error()
 		}
-		w.records = append(w.records, record{path: r.Item.Path, failed: true, size: r.Item.Size, errText: msg})
+		w.records = append(w.records, record{path: r.Item.Path, failed: true, size: r.Item.Size, errText: msg, meta: r.Item.Meta})
 	}
 }
 
@@ -174,13 +174,26 @@ type matchRecord struct {
 	PHash      string       `json:"phash,omitempty"`
 	Matches    []matchEntry `json:"matches"`
 
+	metaFields
+}
+
+// metaFields is what the file system or container says about an item
+// (evidence.Metadata), on match and error records alike: an error inside
+// a deleted file says so. Times are UTC RFC 3339; absent when not known.
+type metaFields struct {
 	FileSystem string `json:"file_system,omitempty"`
 	Inode      uint64 `json:"inode,omitempty"`
 	Stream     string `json:"stream,omitempty"`
 	Deleted    bool   `json:"deleted,omitempty"`
 	Modified   string `json:"modified,omitempty"`
+	Accessed   string `json:"accessed,omitempty"`
 	Changed    string `json:"changed,omitempty"`
 	Created    string `json:"created,omitempty"`
+}
+
+func metaFieldsOf(m evidence.Metadata) metaFields {
+	return metaFields{FileSystem: m.FileSystem, Inode: m.Inode, Stream: m.Stream, Deleted: m.Deleted,
+		Modified: utc(m.Modified), Accessed: utc(m.Accessed), Changed: utc(m.Changed), Created: utc(m.Created)}
 }
 
 type errorRecord struct {
@@ -188,6 +201,8 @@ type errorRecord struct {
 	Path    string `json:"path"`
 	PathHex string `json:"path_hex,omitempty"`
 	Error   string `json:"error"`
+
+	metaFields
 }
 
 func (w *Writer) matchRecord(r record) matchRecord {
@@ -207,13 +222,12 @@ func (w *Writer) matchRecord(r record) matchRecord {
 		m.Matches = append(m.Matches, matchEntry{Set: x.Set, Kind: string(x.Kind), Algorithm: x.Algorithm.String(),
 			Distance: x.Distance, ID: x.ID, Category: x.Category, Series: x.Series})
 	}
-	m.FileSystem, m.Inode, m.Stream, m.Deleted = r.meta.FileSystem, r.meta.Inode, r.meta.Stream, r.meta.Deleted
-	m.Modified, m.Changed, m.Created = utc(r.meta.Modified), utc(r.meta.Changed), utc(r.meta.Created)
+	m.metaFields = metaFieldsOf(r.meta)
 	return m
 }
 
 func (w *Writer) errorRecord(r record) errorRecord {
-	e := errorRecord{Type: "error", Error: r.errText}
+	e := errorRecord{Type: "error", Error: r.errText, metaFields: metaFieldsOf(r.meta)}
 	e.Path, e.PathHex = pathFields(r.path)
 	return e
 }

@@ -271,6 +271,11 @@ type scanner struct {
 	results chan Result
 	pending sync.WaitGroup // items sent to work and not yet finished
 
+	// emptyKnown are the known matches of the digests of empty input,
+	// looked up once (see lookup).
+	emptyOnce  sync.Once
+	emptyKnown []match.Match
+
 	sum       Summary // touched by the collector only
 	sinkErr   error
 	cancelled atomic.Bool

@@ -4,17 +4,20 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hashtriage/hashtriage/evidence"
 	"github.com/hashtriage/hashtriage/hashset"
+	"github.com/hashtriage/hashtriage/match"
 	"github.com/hashtriage/hashtriage/scan"
 )
 
@@ -396,5 +399,53 @@ func TestFalseVolumeIsHashed(t *testing.T) {
 	}
 	if !hashed || s.Matched != 1 || s.Bytes < int64(len(data)) {
 		t.Errorf("results %+v summary %+v", rs, s)
+	}
+}
+
+// countingMatcher counts the lookups of each digest.
+type countingMatcher struct {
+	*fakeMatcher
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (m *countingMatcher) Lookup(a hashset.Algorithm, digests ...[]byte) []match.Match {
+	m.mu.Lock()
+	for _, d := range digests {
+		m.calls[a.String()+":"+hex.EncodeToString(d)]++
+	}
+	m.mu.Unlock()
+	return m.fakeMatcher.Lookup(a, digests...)
+}
+
+// TestEmptyItemsLookedUpOnce: the digests of empty input are the same for
+// every empty item; they are looked up once per scan however many empty
+// files there are, alert matches for them are never reported, and every
+// empty item still gets the known sets' verdict.
+func TestEmptyItemsLookedUpOnce(t *testing.T) {
+	m := &countingMatcher{fakeMatcher: newFakeMatcher(hashset.MD5, hashset.SHA1), calls: map[string]int{}}
+	m.add("careless", hashset.Alert, hashset.MD5, nil, "empty")
+	m.add("nsrl", hashset.Known, hashset.SHA1, nil, "1")
+	var src memSource
+	for i := 0; i < 50; i++ {
+		src = append(src, regular(fmt.Sprintf("empty%02d", i), nil))
+	}
+	src = append(src, regular("full", []byte("content")))
+	rs, s := runAll(t, scan.Config{Matcher: m, Sources: []evidence.Source{src}, Jobs: 4})
+	for _, a := range []hashset.Algorithm{hashset.MD5, hashset.SHA1} {
+		if n := m.calls[a.String()+":"+hex.EncodeToString(sum(a, nil))]; n != 1 {
+			t.Errorf("%v digest of empty input looked up %d times for 50 empty items, want once", a, n)
+		}
+	}
+	for _, r := range rs {
+		if r.Item.Size != 0 {
+			continue
+		}
+		if r.Outcome != scan.Known || len(r.Matches) != 1 || r.Matches[0].Set != "nsrl" {
+			t.Errorf("%s: %v %+v, want known through nsrl only", r.Item.Path, r.Outcome, r.Matches)
+		}
+	}
+	if s.Known != 50 || s.Matched != 0 || s.Unmatched != 1 {
+		t.Errorf("summary known %d matched %d unmatched %d, want 50, 0, 1", s.Known, s.Matched, s.Unmatched)
 	}
 }

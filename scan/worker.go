@@ -198,11 +198,23 @@ func (w *worker) handle(ctx context.Context, it evidence.Item) {
 
 // lookup asks the matcher about every digest. Alert matches come first.
 // Items of size zero never match alert sets: a list that holds the digest
-// of empty input would flag every empty file.
+// of empty input would flag every empty file. Their digests are the same
+// for every empty item, so they are looked up once per scan (see
+// emptyMatches), which keeps a known list's verdict on empty files (NSRL
+// lists the empty file) without a lookup per empty item.
 func (s *scanner) lookup(size int64, ds []Digest) []match.Match {
 	if s.cfg.Matcher == nil {
 		return nil
 	}
+	if size == 0 {
+		s.emptyOnce.Do(func() { s.emptyKnown = s.lookupDigests(ds, true) })
+		return slices.Clone(s.emptyKnown)
+	}
+	return s.lookupDigests(ds, false)
+}
+
+// lookupDigests looks ds up; with knownOnly, alert matches are dropped.
+func (s *scanner) lookupDigests(ds []Digest, knownOnly bool) []match.Match {
 	var alert, known []match.Match
 	for _, d := range ds {
 		if d.NotMatched != "" {
@@ -216,8 +228,8 @@ func (s *scanner) lookup(size int64, ds []Digest) []match.Match {
 			switch {
 			case m.Kind == hashset.Known:
 				known = append(known, m)
-			case size == 0:
-				// dropped: see above
+			case knownOnly:
+				// an empty item: see lookup
 			default:
 				alert = append(alert, m)
 			}
@@ -323,7 +335,7 @@ func (w *worker) expand(ctx context.Context, parent evidence.Item, f evidence.Fi
 	var children sync.WaitGroup
 	inline := streaming(c)
 	err := safely(func() error {
-		return evidence.Expand(ctx, parent, f, c, s.cfg.Limits, func(child evidence.Item) error {
+		return evidence.ExpandWait(ctx, parent, f, c, s.cfg.Limits, func(child evidence.Item) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -350,9 +362,9 @@ func (w *worker) expand(ctx context.Context, parent evidence.Item, f evidence.Fi
 			}
 			w.handle(ctx, child)
 			return nil
-		})
+		}, func() { w.helpUntil(ctx, &children) })
 	})
-	w.helpUntil(ctx, &children)
+	w.helpUntil(ctx, &children) // again, in case Expand panicked before its wait
 	if err != nil && ctx.Err() == nil {
 		s.emit(Result{Outcome: Failed, Item: evidence.Item{Path: parent.Path, Size: parent.Size, Type: parent.Type, Depth: parent.Depth},
 			Err:   fmt.Errorf("%s: %s content not (fully) examined: %w", parent.Path, c.Name, err),
@@ -378,14 +390,13 @@ func (w *worker) helpUntil(ctx context.Context, wg *sync.WaitGroup) {
 }
 
 // streaming reports whether c's members must be processed during the walk
-// callback. Only ZIP members are documented (evidence/archive) as readable
-// from any goroutine for as long as the archive's content stays open; the
-// readers of other containers (tar and compressed streams, 7z, RAR, disk
-// images and volumes) may release what their members read from as soon as
-// Expand returns, so their members are processed inline. Disk images still
-// use several cores: the EWF reader decompresses chunks in parallel.
+// callback: those of tar and compressed streams, 7z and RAR are only
+// valid until it returns. Children of random-access containers (ZIP, disk
+// images, volumes) go to the worker pool, so that the files of a disk are
+// hashed on every core; expand waits for them (through ExpandWait) before
+// the container is released.
 func streaming(c evidence.Container) bool {
-	return c.Name != "zip"
+	return !evidence.RandomAccess(c)
 }
 
 // safely runs fn, turning a panic (in code reading hostile content) into

@@ -605,8 +605,41 @@ func TestE2EImageVerification(t *testing.T) {
 	}
 }
 
-// TestE2EScanVerifyImage: scan --verify-image records the E01 check in the
-// scan header, and it agrees with ewfverify.
+// e2eImage is the header's record of one disk image (report "images").
+type e2eImage struct {
+	Path           string `json:"path"`
+	Format         string `json:"format"`
+	MediaSize      int64  `json:"media_size"`
+	CaseNumber     string `json:"case_number"`
+	EvidenceNumber string `json:"evidence_number"`
+	Examiner       string `json:"examiner"`
+	StoredMD5      string `json:"stored_md5"`
+	StoredSHA1     string `json:"stored_sha1"`
+	Verification   string `json:"verification"`
+	ComputedMD5    string `json:"computed_md5"`
+	ComputedSHA1   string `json:"computed_sha1"`
+	BadRanges      []struct {
+		Offset int64 `json:"offset"`
+		Length int64 `json:"length"`
+		Last   int64 `json:"last"`
+	} `json:"bad_ranges"`
+}
+
+func headerImages(t *testing.T, r e2eReport) []e2eImage {
+	t.Helper()
+	var h struct {
+		Images []e2eImage `json:"images"`
+	}
+	if err := json.Unmarshal([]byte(r.header.raw), &h); err != nil {
+		t.Fatal(err)
+	}
+	return h.Images
+}
+
+// TestE2EScanVerifyImage: scan --verify-image records the E01 acquisition
+// header and the check of its media hashes in the scan header, and the
+// check agrees with ewfverify; on the corrupted image it names exactly the
+// broken chunk's range, in the header and as an error record.
 func TestE2EScanVerifyImage(t *testing.T) {
 	if newScanCmd().Flags().Lookup("verify-image") == nil {
 		t.Skip("scan has no --verify-image flag (issue 5 asks for it)")
@@ -619,18 +652,42 @@ func TestE2EScanVerifyImage(t *testing.T) {
 	if r.code != 1 {
 		t.Errorf("exit status %d, want 1\n%s", r.code, r.stderr)
 	}
-	for _, want := range []string{md5, sums["sha1"], "E2E-CASE-5", "E2E Examiner", "verified"} {
-		if !strings.Contains(r.header.raw, want) {
-			t.Errorf("scan header lacks %q:\n%s", want, r.header.raw)
-		}
+	ims := headerImages(t, r)
+	if len(ims) != 1 {
+		t.Fatalf("scan header lists %d images, want 1:\n%s", len(ims), r.header.raw)
+	}
+	im := ims[0]
+	size, _ := strconv.ParseInt(sums["size"], 10, 64)
+	if im.Path != image || im.Format != "e01" || im.MediaSize != size || im.Verification != "verified" ||
+		im.ComputedMD5 != md5 || im.StoredMD5 != md5 || im.ComputedSHA1 != sums["sha1"] || im.StoredSHA1 != sums["sha1"] ||
+		im.CaseNumber != "E2E-CASE-5" || im.EvidenceNumber != "EV-E2E-1" || im.Examiner != "E2E Examiner" || len(im.BadRanges) != 0 {
+		t.Errorf("image record %+v\nwant %s verified, media %d bytes, md5 %s (ewfverify), sha1 %s, case E2E-CASE-5, evidence EV-E2E-1, examiner E2E Examiner",
+			im, image, size, md5, sums["sha1"])
 	}
 	checkPlanted(t, r, image)
+	if len(r.errors) != 0 {
+		t.Errorf("error records from an intact image:\n%s", rawLines(r.errors))
+	}
 
 	corrupt := gunzipTo(t, t.TempDir(), "corrupt.E01")
 	c := e2eScan(t, db, "--verify-image", corrupt)
 	first, last := corruptRange(t)
-	if !strings.Contains(c.header.raw, "mismatch") || !strings.Contains(c.header.raw, fmt.Sprintf("%d", first)) {
-		t.Errorf("scan header of the corrupted image does not report the failed check of bytes %d-%d:\n%s", first, last, c.header.raw)
+	ims = headerImages(t, c)
+	if len(ims) != 1 || ims[0].Verification != "mismatch" || len(ims[0].BadRanges) != 1 ||
+		ims[0].BadRanges[0].Offset != first || ims[0].BadRanges[0].Last != last || ims[0].BadRanges[0].Length != last-first+1 {
+		t.Errorf("image records %+v\nwant one, mismatch, with the one bad range %d-%d", ims, first, last)
+	}
+	// One error record for the image range, one for the file in it.
+	want := []string{corrupt, corrupt + "!p1/docs/big-log.txt"}
+	var got []string
+	for _, e := range c.errors {
+		got = append(got, e.Path)
+		if !strings.Contains(e.Error, fmt.Sprintf("%d-%d", first, last)) {
+			t.Errorf("error record %s does not name the broken media bytes %d-%d", e.raw, first, last)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("error records\n%swant one for each of %v", rawLines(c.errors), want)
 	}
 }
 

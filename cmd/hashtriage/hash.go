@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -80,35 +82,40 @@ with status 3 after printing the others.`,
 				out = file
 			}
 			wd, _ := os.Getwd()
-			lw, err := report.NewListWriter(out, lf, report.ListOptions{Algorithms: algs, WorkingDir: wd, Command: os.Args, PDQDihedral: image.dihedral})
+			// Rows are printed sorted by path, so that the output does
+			// not depend on thread scheduling; rows beyond the memory
+			// budget are sorted through temporary files beside the output
+			// (or in the temporary directory), never under an evidence
+			// root: if that is where the temporary directory lies, every
+			// row stays in memory instead.
+			tmpDir, memory := os.TempDir(), 0
+			if output != "" {
+				tmpDir = filepath.Dir(output)
+			}
+			if _, inside := insideAny(filepath.Join(tmpDir, "sort"), roots); inside {
+				memory = math.MaxInt
+			}
+			lw, err := report.NewSortedListWriter(out, lf, report.ListOptions{Algorithms: algs, WorkingDir: wd, Command: os.Args, PDQDihedral: image.dihedral}, tmpDir, memory)
 			if err != nil {
 				return scanFailed("%v", err)
 			}
+			defer lw.Abort()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 
-			// Rows are kept (path and digests only, a couple of hundred
-			// bytes each) and printed sorted, so that the output does not
-			// depend on thread scheduling.
-			var rows, failures []scan.Result
+			var failures []scan.Result
 			sum, err := scan.Run(ctx, scan.Config{Algorithms: algs, Sources: sources, Jobs: jobs, Image: imageHasher.Hash,
 				OnResult: func(r scan.Result) error {
 					switch r.Outcome {
 					case scan.Failed:
 						failures = append(failures, r)
 					case scan.Unmatched:
-						rows = append(rows, r)
+						return lw.Write(r)
 					}
 					return nil
 				}})
 			if err != nil {
 				return scanFailed("hash: %v", err)
-			}
-			sort.Slice(rows, func(i, j int) bool { return rows[i].Item.Path < rows[j].Item.Path })
-			for _, r := range rows {
-				if err := lw.Write(r); err != nil {
-					return scanFailed("write: %v", err)
-				}
 			}
 			if err := lw.Close(); err != nil {
 				return scanFailed("write: %v", err)

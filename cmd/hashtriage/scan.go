@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -49,10 +50,14 @@ type scanFlags struct {
 	examiner      string
 	md5Lanes      int
 	verifyImage   bool
+	maxDepth      int
+	maxExpanded   byteSize
+	maxRatio      float64
 }
 
 func newScanCmd() *cobra.Command {
-	var f scanFlags
+	lim := evidence.DefaultLimits()
+	f := scanFlags{maxDepth: lim.MaxDepth, maxExpanded: byteSize(lim.MaxExpanded), maxRatio: lim.MaxRatio}
 	cmd := &cobra.Command{
 		Use:   "scan [flags] PATH...",
 		Short: "Scan files and directory trees and report the items that match a loaded set",
@@ -89,12 +94,15 @@ not be read (or the scan was interrupted); 3 the scan could not run.`,
 	fl.IntVar(&f.pdqThreshold, "pdq-threshold", 31, "maximum Hamming distance for PDQ matches")
 	fl.IntVar(&f.hashThreshold, "hash-threshold", 10, "maximum Hamming distance for aHash/dHash/pHash matches")
 	f.image.register(fl, true)
-	fl.StringVar(&f.unmatched, "unmatched", "", "write path and digests of items that matched no set to this file (in the order items finish)")
+	fl.StringVar(&f.unmatched, "unmatched", "", "write path and digests of items that matched no set to this file, sorted by path (temporary sort files go beside it)")
 	fl.StringVar(&f.unmatchedFmt, "unmatched-format", "csv", "format of --unmatched: csv, jsonl or hashdeep")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	fl.StringVar(&f.caseID, "case", "", "case identifier, recorded in the report header")
 	fl.StringVar(&f.examiner, "examiner", "", "examiner, recorded in the report header")
 	fl.BoolVar(&f.verifyImage, "verify-image", false, "recompute the media MD5 and SHA-1 of every E01 image and check them against the stored ones (report header: verified, mismatch or not verifiable; each bad chunk range is an error record)")
+	fl.IntVar(&f.maxDepth, "max-depth", f.maxDepth, "containers (archives, disk images, volumes) nested deeper than this are not expanded: an error record says so")
+	fl.Var(&f.maxExpanded, "max-expanded", "bytes expanded per archive at most (64GiB, 500MB, ...); beyond it an error record names the archive")
+	fl.Float64Var(&f.maxRatio, "max-ratio", f.maxRatio, "expanded bytes per compressed byte of an archive at most (zip bombs); beyond it an error record names the archive")
 	fl.IntVar(&f.md5Lanes, "md5-lanes", 0, "files hashed at once through SIMD MD5 lanes (0: automatic, 16 with AVX2 and --jobs > 1; -1: off)")
 	return cmd
 }
@@ -121,6 +129,12 @@ func runScan(cmd *cobra.Command, f scanFlags, paths []string) error {
 	}
 	if f.jobs < 1 {
 		return scanFailed("--jobs must be at least 1, not %d", f.jobs)
+	}
+	if f.maxDepth < 1 {
+		return scanFailed("--max-depth must be at least 1, not %d", f.maxDepth)
+	}
+	if !(f.maxRatio >= 1) || math.IsInf(f.maxRatio, 0) {
+		return scanFailed("--max-ratio must be a number of at least 1, not %v", f.maxRatio)
 	}
 	imageHasher, err := f.image.hasher()
 	if err != nil {
@@ -184,7 +198,7 @@ func runScan(cmd *cobra.Command, f scanFlags, paths []string) error {
 		return scanFailed("write report: %v", err)
 	}
 	var unmatchedFile *report.AtomicFile
-	var unmatchedList *report.ListWriter
+	var unmatchedList *report.SortedListWriter
 	if f.unmatched != "" {
 		if unmatchedFile, err = report.CreateAtomic(f.unmatched); err != nil {
 			return scanFailed("%v", err)
@@ -200,10 +214,15 @@ func runScan(cmd *cobra.Command, f scanFlags, paths []string) error {
 			return scanFailed("--unmatched: the loaded sets hold no digest that format can list")
 		}
 		wd, _ := os.Getwd()
-		unmatchedList, err = report.NewListWriter(unmatchedFile, unmatchedFmt, report.ListOptions{Algorithms: algs, WorkingDir: wd, Command: os.Args})
+		// Rows are sorted by path so that the list does not depend on the
+		// order items finish; runs that do not fit in memory are spilled
+		// beside the list, which is outside every evidence root.
+		unmatchedList, err = report.NewSortedListWriter(unmatchedFile, unmatchedFmt, report.ListOptions{Algorithms: algs, WorkingDir: wd, Command: os.Args},
+			filepath.Dir(f.unmatched), 0)
 		if err != nil {
 			return scanFailed("--unmatched: %v", err)
 		}
+		defer unmatchedList.Abort()
 	}
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -217,6 +236,7 @@ func runScan(cmd *cobra.Command, f scanFlags, paths []string) error {
 		Image:    imageHasher.Hash,
 
 		VerifyImages: f.verifyImage,
+		Limits:       evidence.Limits{MaxDepth: f.maxDepth, MaxExpanded: int64(f.maxExpanded), MaxRatio: f.maxRatio},
 		OnResult: func(r scan.Result) error {
 			w.Add(r)
 			if unmatchedList != nil && r.Outcome == scan.Unmatched {
@@ -314,6 +334,7 @@ func scanHeader(cmd *cobra.Command, started time.Time, dbDir string, m *match.Ma
 		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, WorkingDir: wd, Host: host,
 		RunID: newRunID(), Mode: "live files and directory trees", Jobs: f.jobs,
 		AtimeProtection: atimeProtection(), CaseID: f.caseID, Examiner: f.examiner,
+		MaxDepth: f.maxDepth, MaxExpanded: int64(f.maxExpanded), MaxRatio: f.maxRatio,
 	}
 	if abs, err := filepath.Abs(dbDir); err == nil {
 		h.Database = abs

@@ -238,7 +238,11 @@ func TestDetect(t *testing.T) {
 	}{
 		{"zip", []byte("PK\x03\x04rest"), Zip},
 		{"empty zip", []byte("PK\x05\x06" + strings.Repeat("\x00", 18)), Zip},
-		{"gzip", []byte{0x1f, 0x8b, 0x08, 0}, Gzip},
+		{"gzip", []byte{0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3}, Gzip},
+		{"gzip, OS unknown", []byte{0x1f, 0x8b, 0x08, 0x08, 0, 0, 0, 0, 2, 255}, Gzip},
+		{"gzip magic, reserved flags set", []byte{0x1f, 0x8b, 0x08, 0x80, 0, 0, 0, 0, 0, 3}, ""},
+		{"gzip magic, undefined OS", []byte{0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 77}, ""},
+		{"gzip magic, too short for a header", []byte{0x1f, 0x8b, 0x08, 0}, ""},
 		{"gzip unknown method", []byte{0x1f, 0x8b, 0x07, 0}, ""},
 		{"bzip2", append([]byte("BZh9"), 0x31, 0x41, 0x59, 0x26, 0x53, 0x59), Bzip2},
 		{"bzip2 empty", append([]byte("BZh9"), 0x17, 0x72, 0x45, 0x38, 0x50, 0x90), Bzip2},

@@ -50,7 +50,7 @@ func Detect(head []byte) Format {
 		return RAR
 	case bytes.HasPrefix(head, magicXZ):
 		return XZ
-	case bytes.HasPrefix(head, magicGzip):
+	case isGzip(head):
 		return Gzip
 	case isBzip2(head):
 		return Bzip2
@@ -58,6 +58,16 @@ func Detect(head []byte) Format {
 		return Tar
 	}
 	return ""
+}
+
+// isGzip checks the magic and deflate method, and then (three bytes
+// being common enough by chance) that the reserved flag bits are clear and
+// the operating system byte is one RFC 1952 defines (0-13, or 255).
+func isGzip(head []byte) bool {
+	if len(head) < 10 || !bytes.HasPrefix(head, magicGzip) {
+		return false
+	}
+	return head[3]&0xe0 == 0 && (head[9] <= 13 || head[9] == 255)
 }
 
 // isBzip2 checks "BZh", a block size digit, and the magic of the first

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/klauspost/compress/flate"
@@ -400,6 +401,11 @@ func (im *Image) isZeroForm(b []byte) bool {
 func (im *Image) addZeroForm(b []byte) {
 	im.zeroMu.Lock()
 	defer im.zeroMu.Unlock()
+	// Read-ahead may inflate several chunks of the same stored form at
+	// once, each seeing it unknown: remember it only once.
+	if slices.Contains(im.zeroStored, string(b)) {
+		return
+	}
 	if len(im.zeroStored) < maxZeroForms {
 		im.zeroStored = append(im.zeroStored, string(b))
 	}

@@ -102,8 +102,21 @@ func HasPartitionTable(head []byte) bool {
 	if len(head) < 1024 || Detect(head) != "" {
 		return false
 	}
-	_, err := ReadTable(bytesReaderAt(head), int64(len(head))+1<<40)
-	return err == nil || !errors.Is(err, errNoTable)
+	t, err := ReadTable(bytesReaderAt(head), int64(len(head))+1<<40)
+	if err != nil {
+		return !errors.Is(err, errNoTable)
+	}
+	if t.Scheme != "mbr" {
+		return true
+	}
+	// 55 AA and four valid status bytes can still be chance: an MBR must
+	// also have an entry that starts after sector 0 and is not empty.
+	for _, p := range append(append([]Partition(nil), t.Partitions...), t.Containers...) {
+		if p.Start >= t.SectorSize && p.Length > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 type bytesReaderAt []byte
