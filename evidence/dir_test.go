@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -48,7 +47,7 @@ func TestWalkOrderTypesAndContent(t *testing.T) {
 	}
 	hasFIFO := runtime.GOOS != "windows"
 	if hasFIFO {
-		if err := syscall.Mkfifo(filepath.Join(root, "pipe"), 0o644); err != nil {
+		if err := mkfifo(filepath.Join(root, "pipe")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -238,7 +237,7 @@ func TestFileReplacedByFIFOIsNotRead(t *testing.T) {
 	src, _ := Open(root, OpenOptions{})
 	it := collect(t, src)[0]
 	os.Remove(p)
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
+	if err := mkfifo(p); err != nil {
 		t.Fatal(err)
 	}
 	if f, err := it.Open(); err == nil { // must not block, must not succeed

@@ -49,7 +49,7 @@ const (
 
 	// Index256 scans its buckets' fingerprints sequentially and fetches a
 	// hash only for the entries the fingerprint cannot rule out.
-	costProbeFP = 15.0 // find one bucket (offsets in cache, first entry a miss)
+	costProbeFP = 15.0 // find one bucket: an offsets read and its first lines, misses
 	costScanFP  = 1.0  // one 12-byte fingerprint in a sequential run, two popcounts
 )
 
@@ -313,10 +313,9 @@ func (m *mih) solve(need int, probeCost float64, perEntry func(r int) float64) (
 		bucket := float64(m.n) / math.Ldexp(1, w)
 		for s := 0; s <= need; s++ {
 			best[i][s], choice[i][s] = best[i+1][s], -1 // chunk not probed
-			probes, cost := 0.0, 0.0
+			cost := 0.0
 			for r := 0; r <= min(maxRadius, w); r++ {
 				k := binomial(w, r)
-				probes += k
 				cost += k * (probeCost + bucket*perEntry(r))
 				rest := max(0, s-(r+1))
 				if c := cost + best[i+1][rest]; c < best[i][s] {

@@ -18,7 +18,6 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -111,7 +110,7 @@ func plantedTree(t *testing.T) (root string, contents map[string]string) {
 		t.Fatal(err)
 	}
 	if runtime.GOOS != "windows" {
-		if err := syscall.Mkfifo(filepath.Join(root, "pipe"), 0o644); err != nil {
+		if err := mkfifo(filepath.Join(root, "pipe")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -185,9 +184,9 @@ func TestPlantedTreeJSONL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st := fi.Sys().(*syscall.Stat_t)
-		return map[string]any{"inode": float64(st.Ino), "modified": fi.ModTime().UTC().Format(time.RFC3339),
-			"changed": time.Unix(st.Ctim.Sec, 0).UTC().Format(time.RFC3339)}
+		ino, changed := statInodeChange(fi)
+		return map[string]any{"inode": float64(ino), "modified": fi.ModTime().UTC().Format(time.RFC3339),
+			"changed": changed.UTC().Format(time.RFC3339)}
 	}
 	matchRec := func(name, display, pathHex string, ms ...map[string]any) map[string]any {
 		c := []byte(contents[name])
@@ -216,6 +215,9 @@ func TestPlantedTreeJSONL(t *testing.T) {
 		{"type": "error", "path": filepath.Join(root, "unreadable.bin"),
 			"error": "read " + filepath.Join(root, "unreadable.bin") + " at offset 0: input/output error (injected)"},
 	}
+	for k, v := range meta("unreadable.bin") { // error records carry the item's metadata too
+		want[len(want)-1][k] = v
+	}
 	if len(lines) != 1+len(want)+1 {
 		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want)+2, out.String())
 	}
@@ -224,6 +226,14 @@ func TestPlantedTreeJSONL(t *testing.T) {
 		if err := json.Unmarshal([]byte(lines[1+i]), &got); err != nil {
 			t.Fatal(err)
 		}
+		// The access time was taken before the item was read; reading it
+		// may have moved the file's atime since (without O_NOATIME).
+		if a, _ := got["accessed"].(string); a == "" {
+			t.Errorf("record %d lacks the access time: %s", i+1, lines[1+i])
+		} else if _, err := time.Parse(time.RFC3339, a); err != nil {
+			t.Errorf("record %d: accessed %q: %v", i+1, a, err)
+		}
+		delete(got, "accessed")
 		if !reflect.DeepEqual(got, w) {
 			t.Errorf("record %d\n got %v\nwant %v", i+1, got, w)
 		}
@@ -502,6 +512,58 @@ func TestHeaderDiskImages(t *testing.T) {
 	for _, want := range []string{"image: case/disk.E01", `case "C-1"`, "verification: mismatch", "bad bytes 1114112-1146879"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text report lacks %q:\n%s", want, text.String())
+		}
+	}
+}
+
+// TestMetadataOnMatchAndErrorRecords: an item inside a disk image carries
+// its file-system metadata on its match record and on its error record
+// alike (a corrupt chunk inside a deleted file must say the file was
+// deleted), under the same field names, with every MAC(B) time.
+func TestMetadataOnMatchAndErrorRecords(t *testing.T) {
+	meta := evidence.Metadata{FileSystem: "ntfs", Inode: 42, Deleted: true, Stream: "Zone.Identifier",
+		Modified: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Accessed: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC),
+		Changed: time.Date(2026, 3, 4, 5, 6, 7, 0, time.FixedZone("CET", 3600)), Created: time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC)}
+	var out bytes.Buffer
+	w, err := report.NewWriter(&out, report.JSONL, report.Header{Tool: "hashtriage", Algorithms: []string{"md5"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Add(scan.Result{Outcome: scan.Matched, Item: evidence.Item{Path: "disk.E01!p1/a.jpg:Zone.Identifier", Size: 3, Meta: meta},
+		Digests: []scan.Digest{{Algorithm: hashset.MD5, Sum: make([]byte, 16), Quality: -1}},
+		Matches: []match.Match{{Set: "cases", Kind: hashset.Alert, Algorithm: hashset.MD5, ID: "1"}}})
+	w.Add(scan.Result{Outcome: scan.Failed, Item: evidence.Item{Path: "disk.E01!p1/b.jpg", Size: 9, Meta: meta},
+		Err: errors.New("media bytes 0-32767 failed their Adler-32 check")})
+	w.Add(scan.Result{Outcome: scan.Failed, Item: evidence.Item{Path: "disk.E01!p2"}, Err: errors.New("no file system")})
+	if err := w.Close(scan.Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("report\n%s", out.String())
+	}
+	want := map[string]any{"file_system": "ntfs", "inode": 42.0, "deleted": true, "stream": "Zone.Identifier",
+		"modified": "2026-01-02T03:04:05Z", "accessed": "2026-02-03T04:05:06Z", "changed": "2026-03-04T04:06:07Z", "created": "2025-12-31T23:00:00Z"}
+	for i, typ := range []string{"match", "error"} {
+		var got map[string]any
+		if err := json.Unmarshal([]byte(lines[1+i]), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got["type"] != typ {
+			t.Fatalf("record %d is %v, want %s: %s", i+1, got["type"], typ, lines[1+i])
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s record: %s = %v, want %v", typ, k, got[k], v)
+			}
+		}
+	}
+	// Without metadata (a volume's own locator), no metadata fields at all.
+	var bare map[string]any
+	json.Unmarshal([]byte(lines[3]), &bare)
+	for k := range want {
+		if _, ok := bare[k]; ok {
+			t.Errorf("error record without metadata has %s: %s", k, lines[3])
 		}
 	}
 }
