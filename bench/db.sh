@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures the set database on a seeded list (see bench/README.db.md):
+# Measures the set database on a seeded list (see bench/README.md, "Set database"):
 # import speed and peak memory, open + first lookup time and heap, and
 # lookups per second on one core for hits and misses.
 #

@@ -89,7 +89,7 @@ func sha1Sum(s string) []byte { h := sha1.Sum([]byte(s)); return h[:] }
 // TestReadLargeList reads the list named by $HASHTRIAGE_BENCH_LIST (format
 // from $HASHTRIAGE_BENCH_FORMAT, default auto) and logs entries per second
 // of wall time and of CPU time (the machine may be shared). Skipped
-// otherwise. bench/README.formats.md has the commands.
+// otherwise. bench/README.md ("List formats") has the commands.
 func TestReadLargeList(t *testing.T) {
 	path := os.Getenv("HASHTRIAGE_BENCH_LIST")
 	if path == "" {

@@ -14,7 +14,7 @@ import (
 	"github.com/hashtriage/hashtriage/bench/pdqgen"
 )
 
-// Benchmarks of the PDQ index (figures in bench/README.index.md):
+// Benchmarks of the PDQ index (figures in bench/README.md, "PDQ index"):
 //
 //	go test -run='^$' -bench=Index256 -benchtime=2000x ./match
 //	HASHTRIAGE_BENCH_10M=1 go test -run='^$' -bench=Index256 -benchtime=2000x -timeout=30m ./match
