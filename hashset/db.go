@@ -116,10 +116,15 @@ func (db *DB) Sets() []SetInfo {
 
 // Set returns the catalog record of the named set.
 func (db *DB) Set(name string) (SetInfo, bool) {
+	return db.findSet(func(s SetInfo) bool { return s.Name == name })
+}
+
+// findSet returns the first catalog record that is wanted.
+func (db *DB) findSet(wanted func(SetInfo) bool) (SetInfo, bool) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	for _, s := range db.cat.Sets {
-		if s.Name == name {
+		if wanted(s) {
 			return s, true
 		}
 	}

@@ -95,14 +95,7 @@ func describeSource(path string) (Source, error) {
 }
 
 func (db *DB) setBySource(sum string) (SetInfo, bool) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	for _, s := range db.cat.Sets {
-		if s.SourceSHA256 == sum {
-			return s, true
-		}
-	}
-	return SetInfo{}, false
+	return db.findSet(func(s SetInfo) bool { return s.SourceSHA256 == sum })
 }
 
 // plural returns one if n is 1, else many.

@@ -1,7 +1,6 @@
 package hashset
 
 import (
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -20,24 +19,7 @@ var formatDFXML = &Format{
 
 func init() { formatDFXML.openFile = openStreamFile(newDFXMLReader) }
 
-func sniffDFXML(h *sniffed) specificity {
-	if !bytes.HasPrefix(h.text, []byte("<")) {
-		return noMatch
-	}
-	dec := xml.NewDecoder(bytes.NewReader(h.text))
-	for {
-		t, err := dec.RawToken()
-		if err != nil {
-			return noMatch
-		}
-		if se, ok := t.(xml.StartElement); ok {
-			if se.Name.Local == "dfxml" {
-				return byRoot
-			}
-			return noMatch
-		}
-	}
-}
+func sniffDFXML(h *sniffed) specificity { return sniffXMLRoot(h, "dfxml") }
 
 type dfxmlReader struct {
 	listState
@@ -140,16 +122,14 @@ func (d *dfxmlReader) readFileObject() error {
 	type digest struct{ kind, hex string }
 	var digests []digest
 	for {
-		t, err := d.dec.Token()
+		// The end of the input here becomes io.ErrUnexpectedEOF, as d.fatal
+		// would make it anyway.
+		se, ok, err := xmlChild(d.dec)
 		if err != nil {
 			return err
 		}
-		if _, ok := t.(xml.EndElement); ok {
-			break
-		}
-		se, ok := t.(xml.StartElement)
 		if !ok {
-			continue
+			break
 		}
 		switch se.Name.Local {
 		case "filename", "filesize", "hashdigest":

@@ -1,7 +1,6 @@
 package hashset
 
 import (
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -21,24 +20,7 @@ var formatNCMEC = &Format{
 
 func init() { formatNCMEC.openFile = openStreamFile(newNCMECReader) }
 
-func sniffNCMEC(h *sniffed) specificity {
-	if !bytes.HasPrefix(h.text, []byte("<")) {
-		return noMatch
-	}
-	dec := xml.NewDecoder(bytes.NewReader(h.text))
-	for {
-		t, err := dec.RawToken()
-		if err != nil {
-			return noMatch
-		}
-		if se, ok := t.(xml.StartElement); ok {
-			if se.Name.Local == "queryResult" {
-				return byRoot
-			}
-			return noMatch
-		}
-	}
-}
+func sniffNCMEC(h *sniffed) specificity { return sniffXMLRoot(h, "queryResult") }
 
 type ncmecReader struct {
 	listState
@@ -125,16 +107,12 @@ func (n *ncmecReader) readEntry(start xml.StartElement) error {
 	var id, class string
 	var prints []ncmecFingerprint
 	for {
-		t, err := xmlToken(n.dec)
+		se, ok, err := xmlChild(n.dec)
 		if err != nil {
 			return err
 		}
-		if _, ok := t.(xml.EndElement); ok {
-			break
-		}
-		se, ok := t.(xml.StartElement)
 		if !ok {
-			continue
+			break
 		}
 		switch se.Name.Local {
 		case "id":
@@ -147,16 +125,12 @@ func (n *ncmecReader) readEntry(start xml.StartElement) error {
 			}
 		case "fingerprints":
 			for {
-				t, err := xmlToken(n.dec)
+				fe, ok, err := xmlChild(n.dec)
 				if err != nil {
 					return err
 				}
-				if _, ok := t.(xml.EndElement); ok {
-					break
-				}
-				fe, ok := t.(xml.StartElement)
 				if !ok {
-					continue
+					break
 				}
 				v, err := xmlText(n.dec)
 				if err != nil {

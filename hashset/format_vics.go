@@ -209,8 +209,11 @@ func (v *vicsReader) parseDataModel(s string) {
 }
 
 // skipValue skips one JSON value of any size, token by token.
-func (v *vicsReader) skipValue() error {
-	depth := 0
+func (v *vicsReader) skipValue() error { return v.skipTokens(0) }
+
+// skipTokens reads tokens, counting depth up at each opening and down at
+// each closing delimiter, until depth is 0 after a token.
+func (v *vicsReader) skipTokens(depth int) error {
 	for {
 		t, err := v.dec.Token()
 		if err != nil {
@@ -248,19 +251,8 @@ func (v *vicsReader) scalar() (string, error) {
 	case nil:
 		return "", nil
 	case json.Delim:
-		depth := 1
-		for depth > 0 {
-			t, err := v.dec.Token()
-			if err != nil {
-				return "", v.syntaxErr(err)
-			}
-			if d, ok := t.(json.Delim); ok {
-				if d == '{' || d == '[' {
-					depth++
-				} else {
-					depth--
-				}
-			}
+		if err := v.finishCompound(); err != nil {
+			return "", err
 		}
 		return "", errVICSType
 	}
@@ -345,23 +337,7 @@ func (v *vicsReader) readAltHashes(m *vicsMedia) error {
 
 // finishCompound skips the rest of an object or array whose opening
 // delimiter has been read.
-func (v *vicsReader) finishCompound() error {
-	depth := 1
-	for depth > 0 {
-		t, err := v.dec.Token()
-		if err != nil {
-			return v.syntaxErr(err)
-		}
-		if d, ok := t.(json.Delim); ok {
-			if d == '{' || d == '[' {
-				depth++
-			} else {
-				depth--
-			}
-		}
-	}
-	return nil
-}
+func (v *vicsReader) finishCompound() error { return v.skipTokens(1) }
 
 func (v *vicsReader) Next() (Entry, error) {
 	for {
@@ -396,19 +372,8 @@ func (v *vicsReader) step() error {
 			return nil
 		}
 		off := v.dec.InputOffset()
-		t, err := v.dec.Token()
-		if err != nil {
-			return v.syntaxErr(err)
-		}
-		if d, ok := t.(json.Delim); !ok || d != '{' {
-			v.record++
-			if ok {
-				if err := v.finishCompound(); err != nil {
-					return err
-				}
-			}
-			v.pending = v.parseError(v.record, fmt.Errorf("value element at byte %d is not an object", off))
-			return nil
+		if isObject, err := v.openObject("value", off); !isObject {
+			return err
 		}
 		v.elem, v.isCase = vicsMedia{offset: off, size: -1}, false
 		v.state = vicsElement
@@ -452,19 +417,8 @@ func (v *vicsReader) step() error {
 			return nil
 		}
 		m := vicsMedia{offset: v.dec.InputOffset(), size: -1}
-		t, err := v.dec.Token()
-		if err != nil {
-			return v.syntaxErr(err)
-		}
-		if d, ok := t.(json.Delim); !ok || d != '{' {
-			v.record++
-			if ok {
-				if err := v.finishCompound(); err != nil {
-					return err
-				}
-			}
-			v.pending = v.parseError(v.record, fmt.Errorf("Media element at byte %d is not an object", m.offset))
-			return nil
+		if isObject, err := v.openObject("Media", m.offset); !isObject {
+			return err
 		}
 		for v.dec.More() {
 			t, err := v.dec.Token()
@@ -484,6 +438,27 @@ func (v *vicsReader) step() error {
 		return v.readRootKeys()
 	}
 	return nil
+}
+
+// openObject reads the first token of the element (what, for errors) that
+// starts at byte off, and reports whether it opens an object. Any other
+// value is skipped and kept as the parse error of a record of its own.
+func (v *vicsReader) openObject(what string, off int64) (bool, error) {
+	t, err := v.dec.Token()
+	if err != nil {
+		return false, v.syntaxErr(err)
+	}
+	if d, ok := t.(json.Delim); !ok || d != '{' {
+		v.record++
+		if ok {
+			if err := v.finishCompound(); err != nil {
+				return false, err
+			}
+		}
+		v.pending = v.parseError(v.record, fmt.Errorf("%s element at byte %d is not an object", what, off))
+		return false, nil
+	}
+	return true, nil
 }
 
 // emit queues the entries of one Media and any error in it.

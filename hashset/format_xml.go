@@ -1,6 +1,7 @@
 package hashset
 
 import (
+	"bytes"
 	"encoding/xml"
 	"io"
 	"strings"
@@ -43,4 +44,43 @@ func xmlText(dec *xml.Decoder) (string, error) {
 		}
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+// sniffXMLRoot reports byRoot when the sniffed text is XML whose first
+// element is named root, and noMatch otherwise.
+func sniffXMLRoot(h *sniffed, root string) specificity {
+	if !bytes.HasPrefix(h.text, []byte("<")) {
+		return noMatch
+	}
+	dec := xml.NewDecoder(bytes.NewReader(h.text))
+	for {
+		t, err := dec.RawToken()
+		if err != nil {
+			return noMatch
+		}
+		if se, ok := t.(xml.StartElement); ok {
+			if se.Name.Local == root {
+				return byRoot
+			}
+			return noMatch
+		}
+	}
+}
+
+// xmlChild returns the next child element inside an open element, passing
+// over character data, comments and the like; ok is false when the open
+// element ends instead.
+func xmlChild(dec *xml.Decoder) (se xml.StartElement, ok bool, err error) {
+	for {
+		t, err := xmlToken(dec)
+		if err != nil {
+			return xml.StartElement{}, false, err
+		}
+		switch x := t.(type) {
+		case xml.EndElement:
+			return xml.StartElement{}, false, nil
+		case xml.StartElement:
+			return x, true, nil
+		}
+	}
 }

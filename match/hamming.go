@@ -209,14 +209,7 @@ func countingSort(keys []uint32, tmp []uint64, width uint) (offsets, ids []uint3
 	loBits := (width + 1) / 2
 	hiBits := width - loBits
 	loMask := uint32(1)<<loBits - 1
-	hiStart := make([]int, 1<<hiBits+1)
-	for _, k := range keys {
-		hiStart[k>>loBits+1]++
-	}
-	for b := 1; b < len(hiStart); b++ {
-		hiStart[b] += hiStart[b-1]
-	}
-	next := slices.Clone(hiStart[:1<<hiBits])
+	hiStart, next := highBuckets(keys, loBits, hiBits)
 	for i, k := range keys {
 		b := k >> loBits
 		tmp[next[b]] = uint64(k&loMask)<<32 | uint64(i)
@@ -227,17 +220,7 @@ func countingSort(keys []uint32, tmp []uint64, width uint) (offsets, ids []uint3
 	count := make([]uint32, 1<<loBits+1)
 	for b := 0; b < 1<<hiBits; b++ {
 		lo, hi := hiStart[b], hiStart[b+1]
-		clear(count)
-		for _, e := range tmp[lo:hi] {
-			count[e>>32+1]++
-		}
-		for v := 1; v < len(count); v++ {
-			count[v] += count[v-1]
-		}
-		base := uint32(b) << loBits
-		for v := range count[:1<<loBits] {
-			offsets[base+uint32(v)] = uint32(lo) + count[v]
-		}
+		lowCounts(count, tmp[lo:hi], offsets[uint32(b)<<loBits:], lo)
 		for _, e := range tmp[lo:hi] {
 			v := e >> 32
 			ids[lo+int(count[v])] = uint32(e)
@@ -246,6 +229,37 @@ func countingSort(keys []uint32, tmp []uint64, width uint) (offsets, ids []uint3
 	}
 	offsets[1<<width] = uint32(n)
 	return offsets, ids
+}
+
+// highBuckets is the first pass of countingSort: hiStart[b] is where the
+// keys whose high bits (those above loBits) are b start in key order, with
+// hiStart[1<<hiBits] = len(keys); next is a copy of the starts, to fill by.
+func highBuckets(keys []uint32, loBits, hiBits uint) (hiStart, next []int) {
+	hiStart = make([]int, 1<<hiBits+1)
+	for _, k := range keys {
+		hiStart[k>>loBits+1]++
+	}
+	for b := 1; b < len(hiStart); b++ {
+		hiStart[b] += hiStart[b-1]
+	}
+	return hiStart, slices.Clone(hiStart[:1<<hiBits])
+}
+
+// lowCounts is the second pass of countingSort for one high bucket, whose
+// entries (low key bits << 32 | id) start at first: it leaves in count[v]
+// how many entries have a low key below v, and in offsets[v] where those
+// with low key v start, for every v below len(count)-1.
+func lowCounts(count []uint32, bucket []uint64, offsets []uint32, first int) {
+	clear(count)
+	for _, e := range bucket {
+		count[e>>32+1]++
+	}
+	for v := 1; v < len(count); v++ {
+		count[v] += count[v-1]
+	}
+	for v := range count[:len(count)-1] {
+		offsets[v] = uint32(first) + count[v]
+	}
 }
 
 // plan computes, for every query distance d, the chunk radii that minimise
@@ -488,14 +502,7 @@ func sortChunk256(hashes []byte, c chunk, sc *fpSortScratch) (offsets, ids []uin
 	loBits := (width + 1) / 2
 	hiBits := width - loBits
 	loMask := uint32(1)<<loBits - 1
-	hiStart := make([]int, 1<<hiBits+1)
-	for _, k := range keys {
-		hiStart[k>>loBits+1]++
-	}
-	for b := 1; b < len(hiStart); b++ {
-		hiStart[b] += hiStart[b-1]
-	}
-	next := slices.Clone(hiStart[:1<<hiBits])
+	hiStart, next := highBuckets(keys, loBits, hiBits)
 	tmp, tHi, tLo := sc.tmp, sc.tHi, sc.tLo
 	for i, k := range keys {
 		b := k >> loBits
@@ -510,17 +517,7 @@ func sortChunk256(hashes []byte, c chunk, sc *fpSortScratch) (offsets, ids []uin
 	count := make([]uint32, 1<<loBits+1)
 	for b := 0; b < 1<<hiBits; b++ {
 		first, last := hiStart[b], hiStart[b+1]
-		clear(count)
-		for _, e := range tmp[first:last] {
-			count[e>>32+1]++
-		}
-		for v := 1; v < len(count); v++ {
-			count[v] += count[v-1]
-		}
-		base := uint32(b) << loBits
-		for v := range count[:1<<loBits] {
-			offsets[base+uint32(v)] = uint32(first) + count[v]
-		}
+		lowCounts(count, tmp[first:last], offsets[uint32(b)<<loBits:], first)
 		for j, e := range tmp[first:last] {
 			v := e >> 32
 			p := first + int(count[v])
