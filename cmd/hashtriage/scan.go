@@ -332,7 +332,7 @@ func scanHeader(cmd *cobra.Command, started time.Time, dbDir string, m *match.Ma
 		Tool: "hashtriage", Version: bi.Version, Commit: bi.commitID(), Command: os.Args, Started: started,
 		Database: dbDir, Evidence: paths,
 		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, WorkingDir: wd, Host: host,
-		RunID: newRunID(), Mode: "live files and directory trees", Jobs: f.jobs,
+		RunID: newRunID(), Mode: "host files read in place, read-only; disk images, volumes and archives parsed directly, never mounted", Jobs: f.jobs,
 		AtimeProtection: atimeProtection(), CaseID: f.caseID, Examiner: f.examiner,
 		MaxDepth: f.maxDepth, MaxExpanded: int64(f.maxExpanded), MaxRatio: f.maxRatio,
 	}
