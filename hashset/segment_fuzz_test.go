@@ -83,6 +83,26 @@ func FuzzOpenSegment(f *testing.F) {
 					}
 					_ = tb.MayContain(d)
 				}
+				// The batched filter test must agree with MayContain on
+				// whatever filter shape a damaged segment declares.
+				ds := make([][]byte, n)
+				for i := range ds {
+					ds[i] = tb.Digest(i)
+				}
+				if n > 0 {
+					ds[0] = data[:min(len(data), 16)]
+				}
+				got := make([]bool, n)
+				if tb.filter != nil {
+					tb.mayContainBatched(ds, got)
+				} else {
+					tb.MayContainMany(ds, got)
+				}
+				for i, d := range ds {
+					if got[i] != tb.MayContain(d) {
+						t.Fatalf("%s digest %d: batched filter test %v, MayContain %v", tb.Algorithm(), i, got[i], !got[i])
+					}
+				}
 			}
 			_ = s.Verify()
 		}

@@ -26,7 +26,24 @@ func (x *exactIndex) find(d []byte) (lo, hi int) {
 	if len(d) != x.w || !x.t.MayContain(d) {
 		return 0, 0
 	}
+	return x.search(d)
+}
+
+// search is find without the bloom filter test: for a digest of the
+// table's width that the filter may hold.
+func (x *exactIndex) search(d []byte) (lo, hi int) {
 	lo, hi = x.t.Bucket(d)
+	return x.searchBucket(d, lo, hi)
+}
+
+// leadingWord returns the leading 8 bytes of entry i's digest, big-endian.
+func (x *exactIndex) leadingWord(i int) uint64 {
+	return binary.BigEndian.Uint64(x.digests[i*x.w:])
+}
+
+// searchBucket is search within the bucket [lo, hi) that Table.Bucket gave
+// for d.
+func (x *exactIndex) searchBucket(d []byte, lo, hi int) (int, int) {
 	w := x.w
 	key := binary.BigEndian.Uint64(d) // every exact digest has at least 8 bytes
 	for lo < hi {                     // first entry >= d, comparing leading words before whole digests
