@@ -442,14 +442,20 @@ func (w *Writer) textBody(s scan.Summary) {
 		fmt.Fprintln(tw, "No item matched an alert set.")
 	} else {
 		fmt.Fprintf(tw, "MATCHES (%d)\n", len(matches))
-		fmt.Fprintln(tw, "PATH\tSIZE\tSET\tKIND\tALGORITHM\tDISTANCE\tID\tCATEGORY")
+		fmt.Fprintln(tw, "PATH\tSIZE\tSET\tKIND\tALGORITHM\tDISTANCE\tID\tCATEGORY\tNOTE")
 		for _, r := range matches {
 			p, _ := DisplayPath(r.path)
+			note := ""
+			if r.meta.Deleted {
+				// The examiner must know at a glance that the content came
+				// from a deleted entry and may be partly overwritten.
+				note = "deleted"
+			}
 			for i, m := range r.matches {
 				if i > 0 {
-					p = "  \""
+					p, note = "  \"", ""
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%s\t%s\n", tabSafe(p), r.size, tabSafe(m.Set), m.Kind, m.Algorithm, m.Distance, tabSafe(m.ID), tabSafe(m.Category))
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", tabSafe(p), r.size, tabSafe(m.Set), m.Kind, m.Algorithm, m.Distance, tabSafe(m.ID), tabSafe(m.Category), note)
 			}
 		}
 	}

@@ -705,3 +705,29 @@ func TestE2EZipBomb(t *testing.T) {
 		t.Errorf("error records\n%swant one for %s!zeros.bin naming the limit", rawLines(r.errors), bomb)
 	}
 }
+
+// TestE2ETextReportMarksDeleted: in the human table, a match whose content
+// came from a deleted directory entry says so, and a live file does not.
+func TestE2ETextReportMarksDeleted(t *testing.T) {
+	db := e2eDB(t, "alert.md5")
+	var out, errOut bytes.Buffer
+	code := execute(context.Background(), []string{"scan", "--db", db, "--format", "text", "--no-progress",
+		filepath.Join(e2eDir, "disk.E01")}, &out, &errOut)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, errOut.String())
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(out.String(), "\n") {
+		for _, name := range []string{"_rased.jpg", "/alert.jpg"} {
+			if strings.Contains(line, name) {
+				rows[name] = line
+			}
+		}
+	}
+	if !strings.HasSuffix(strings.TrimSpace(rows["_rased.jpg"]), "deleted") {
+		t.Errorf("deleted FAT file not marked deleted in the text report: %q", rows["_rased.jpg"])
+	}
+	if strings.HasSuffix(strings.TrimSpace(rows["/alert.jpg"]), "deleted") || rows["/alert.jpg"] == "" {
+		t.Errorf("live file row wrong: %q", rows["/alert.jpg"])
+	}
+}
