@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"unicode/utf16"
+
+	"github.com/hashtriage/hashtriage/internal/utf16le"
 )
 
 var formatEnCase = &Format{
@@ -63,23 +64,10 @@ func newEnCaseReader(r io.Reader, name string) (Reader, error) {
 	e := &encaseReader{listState: newListState(name, "encase"), r: r}
 	e.info.FormatVersion = strconv.FormatUint(uint64(binary.LittleEndian.Uint32(hdr[8:])), 10)
 	e.declared = binary.LittleEndian.Uint32(hdr[encaseCountAt:])
-	e.setMeta("name", utf16Field(hdr[encaseNameAt:encaseNameAt+encaseNameLen]))
-	e.setMeta("category", utf16Field(hdr[encaseCategoryAt:encaseCategoryAt+encaseCategoryLn]))
+	e.setMeta("name", utf16le.String(hdr[encaseNameAt:encaseNameAt+encaseNameLen]))
+	e.setMeta("category", utf16le.String(hdr[encaseCategoryAt:encaseCategoryAt+encaseCategoryLn]))
 	e.setMeta("declared_count", strconv.FormatUint(uint64(e.declared), 10))
 	return e, nil
-}
-
-// utf16Field decodes a zero-padded UTF-16LE string.
-func utf16Field(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		c := binary.LittleEndian.Uint16(b[i:])
-		if c == 0 {
-			break
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u))
 }
 
 func (e *encaseReader) Next() (Entry, error) {

@@ -8,7 +8,8 @@ import (
 	"hash/crc32"
 	"io"
 	"sort"
-	"unicode/utf16"
+
+	"github.com/hashtriage/hashtriage/internal/utf16le"
 )
 
 // A Partition is one entry of a partition table.
@@ -244,7 +245,7 @@ func readGPT(r io.ReaderAt, size, ss, lba int64) (*Table, error) {
 		}
 		first := binary.LittleEndian.Uint64(e[32:])
 		last := binary.LittleEndian.Uint64(e[40:])
-		p := Partition{Name: fmt.Sprintf("p%d", i+1), Scheme: "gpt", Type: guidString(e[:16]), Label: utf16String(e[56:128])}
+		p := Partition{Name: fmt.Sprintf("p%d", i+1), Scheme: "gpt", Type: guidString(e[:16]), Label: utf16le.String(e[56:128])}
 		if last < first || first > uint64(size/ss) || last > uint64(size/ss) {
 			p.Start = int64(first % (1 << 40) * uint64(ss))
 			p.Err = fmt.Errorf("partition %s: LBA range %d-%d is invalid for a disk of %d sectors", p.Name, first, last, size/ss)
@@ -262,16 +263,4 @@ func readGPT(r io.ReaderAt, size, ss, lba int64) (*Table, error) {
 func guidString(b []byte) string {
 	return fmt.Sprintf("%08X-%04X-%04X-%X-%X", binary.LittleEndian.Uint32(b[0:]), binary.LittleEndian.Uint16(b[4:]),
 		binary.LittleEndian.Uint16(b[6:]), b[8:10], b[10:16])
-}
-
-func utf16String(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		c := binary.LittleEndian.Uint16(b[i:])
-		if c == 0 {
-			break
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u))
 }
