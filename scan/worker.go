@@ -123,16 +123,25 @@ func (w *worker) handle(ctx context.Context, it evidence.Item) {
 		r.NoAtime = na.NoAtime()
 	}
 
+	// readFailed records a read error; an interrupted read is not a
+	// failure and gets no record.
+	readFailed := func(err error) bool {
+		if err == nil {
+			return false
+		}
+		if ctx.Err() != nil {
+			s.cancelled.Store(true)
+		} else {
+			r.Outcome, r.Err = Failed, err
+			s.emit(r)
+		}
+		return true
+	}
+
 	w.pick(it.Size)
 	c, isImage, n, err := w.read(ctx, it.Path, f)
 	r.bytesRead = n
-	if err != nil {
-		if ctx.Err() != nil {
-			s.cancelled.Store(true) // interrupted, not failed: no record
-			return
-		}
-		r.Outcome, r.Err = Failed, err
-		s.emit(r)
+	if readFailed(err) {
 		return
 	}
 	if c.Disk {
@@ -151,13 +160,7 @@ func (w *worker) handle(ctx context.Context, it evidence.Item) {
 		w.pick(it.Size)
 		c, isImage, n, err = w.readFrom(ctx, it.Path, io.NewSectionReader(f, 0, 1<<62), false)
 		r.bytesRead += n
-		if err != nil {
-			if ctx.Err() != nil {
-				s.cancelled.Store(true)
-				return
-			}
-			r.Outcome, r.Err = Failed, err
-			s.emit(r)
+		if readFailed(err) {
 			return
 		}
 		c = evidence.Container{} // already tried
