@@ -82,9 +82,7 @@ func (m *Matcher) LookupMany(alg hashset.Algorithm, digests [][]byte, fn func(i 
 			for ; c < len(cands) && int(cands[c].j) == j; c++ {
 				ref := refs[cands[c].r]
 				lo, hi := ref.x.searchBucket(chunk[j], int(cands[c].lo), int(cands[c].hi))
-				for i := lo; i < hi; i++ {
-					out = append(out, m.match(ref.set, ref.t, i, 0))
-				}
+				out = m.appendExact(out, ref, lo, hi)
 			}
 			fn(base+j, out)
 		}

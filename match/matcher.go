@@ -124,9 +124,16 @@ func (m *Matcher) lookupExact(alg hashset.Algorithm, d []byte) []Match {
 	var out []Match
 	for _, r := range m.exact[alg] {
 		lo, hi := r.x.find(d)
-		for i := lo; i < hi; i++ {
-			out = append(out, m.match(r.set, r.t, i, 0))
-		}
+		out = m.appendExact(out, r, lo, hi)
+	}
+	return out
+}
+
+// appendExact appends the matches of r's entries [lo, hi), all holding the
+// same digest.
+func (m *Matcher) appendExact(out []Match, r exactRef, lo, hi int) []Match {
+	for i := lo; i < hi; i++ {
+		out = append(out, m.match(r.set, r.t, i, 0))
 	}
 	return out
 }
