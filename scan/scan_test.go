@@ -175,11 +175,12 @@ func TestConcurrentHashersAgreeWithStdlib(t *testing.T) {
 	}
 }
 
-// Items hashed through the SIMD MD5 lanes (and the standard hashes beside
-// them, reused from item to item) give the stdlib's digests.
-func TestMD5LanesAgreeWithStdlib(t *testing.T) {
+// Items hashed through the SIMD MD5 lanes, and through the one-pass SHA-1
+// and SHA-256 hasher (all reused from item to item, of every size around
+// the lane threshold and the buffer size), give the stdlib's digests.
+func TestHashersAgreeWithStdlib(t *testing.T) {
 	var src memSource
-	want := map[string][]byte{}
+	content := map[string][]byte{}
 	for i := 0; i < 60; i++ {
 		data := make([]byte, (i*37%9)<<16+i*1001) // 0 .. 512 KiB, around the lane threshold
 		for j := range data {
@@ -187,20 +188,23 @@ func TestMD5LanesAgreeWithStdlib(t *testing.T) {
 		}
 		p := fmt.Sprintf("f%02d", i)
 		src = append(src, regular(p, data))
-		want[p] = sum(hashset.MD5, data)
-		want[p+"sha256"] = sum(hashset.SHA256, data)
+		content[p] = data
 	}
-	for _, algs := range [][]hashset.Algorithm{{hashset.MD5}, {hashset.MD5, hashset.SHA256}} {
+	for _, algs := range [][]hashset.Algorithm{
+		{hashset.MD5},
+		{hashset.MD5, hashset.SHA256},
+		{hashset.SHA1, hashset.SHA256},
+		{hashset.MD5, hashset.SHA1, hashset.SHA256},
+	} {
 		rs, s := runAll(t, scan.Config{Algorithms: algs, Sources: []evidence.Source{src}, Jobs: 2, MD5Lanes: 16, BufferSize: 64 << 10})
 		if s.Unmatched != 60 {
 			t.Fatalf("summary %+v", s)
 		}
 		for _, r := range rs {
-			if !bytes.Equal(r.Digests[0].Sum, want[r.Item.Path]) {
-				t.Errorf("%s (%d bytes): MD5 differs from the stdlib's", r.Item.Path, r.Item.Size)
-			}
-			if len(algs) == 2 && !bytes.Equal(r.Digests[1].Sum, want[r.Item.Path+"sha256"]) {
-				t.Errorf("%s: SHA-256 differs from the stdlib's", r.Item.Path)
+			for i, a := range algs {
+				if !bytes.Equal(r.Digests[i].Sum, sum(a, content[r.Item.Path])) {
+					t.Errorf("%v: %s (%d bytes): %v differs from the stdlib's", algs, r.Item.Path, r.Item.Size, a)
+				}
 			}
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashtriage/hashtriage/evidence"
 	"github.com/hashtriage/hashtriage/hashset"
+	"github.com/hashtriage/hashtriage/internal/sha1sha256"
 	"github.com/hashtriage/hashtriage/match"
 	"github.com/hashtriage/hashtriage/perceptual"
 )
@@ -28,13 +29,26 @@ type task struct {
 // A worker reads and hashes one item at a time. Its buffers and hashers
 // are reused from item to item.
 type worker struct {
-	s      *scanner
-	bufs   [2][]byte
-	hashes []hash.Hash // in use for the current item: std, or std with simdMD5 at md5At
-	std    []hash.Hash // standard library hashes, one per s.exact
-	simd   hash.Hash   // SIMD MD5 lane, nil unless in use
-	md5At  int         // index of MD5 in s.exact, -1 if none
-	fan    *fanout     // nil unless several algorithms are computed
+	s    *scanner
+	bufs [2][]byte
+	// For the current item: sums[i] gives the digest of s.exact[i], and
+	// every block read is written to each of feeds once. They differ when
+	// one hasher computes two digests (SHA-1 and SHA-256 in one pass).
+	sums  []summer
+	feeds []io.Writer
+	// The standard set, and the SIMD MD5 lane that replaces MD5 in both
+	// for large items (nil unless in use).
+	stdSums        []summer
+	stdFeeds       []io.Writer
+	simd           hash.Hash
+	md5At, md5Feed int     // index of MD5 in sums and in feeds, -1 if none
+	fan            *fanout // nil unless there are several feeds
+}
+
+// A summer gives the digest of what was fed to its hasher.
+type summer interface {
+	Sum(b []byte) []byte
+	Reset()
 }
 
 // simdMin is the smallest item hashed through a SIMD MD5 lane: for small
@@ -42,24 +56,52 @@ type worker struct {
 const simdMin = 64 << 10
 
 func newWorker(s *scanner) *worker {
-	w := &worker{s: s, md5At: -1}
+	w := &worker{s: s, md5At: -1, md5Feed: -1}
 	w.bufs[0] = make([]byte, s.cfg.BufferSize)
-	for i, a := range s.exact {
-		w.std = append(w.std, newHash(a))
-		if a == hashset.MD5 {
-			w.md5At = i
-		}
+	// SHA-1 and SHA-256 share one pass when the processor interleaves them.
+	var pair *sha1sha256.Digest
+	if sha1sha256.OnePass() && slices.Contains(s.exact, hashset.SHA1) && slices.Contains(s.exact, hashset.SHA256) {
+		pair = sha1sha256.New()
+		w.stdFeeds = append(w.stdFeeds, pair)
 	}
-	w.hashes = slices.Clone(w.std)
+	for i, a := range s.exact {
+		if pair != nil && (a == hashset.SHA1 || a == hashset.SHA256) {
+			w.stdSums = append(w.stdSums, pairHalf{pair, a})
+			continue
+		}
+		h := newHash(a)
+		if a == hashset.MD5 {
+			w.md5At, w.md5Feed = i, len(w.stdFeeds)
+		}
+		w.stdSums = append(w.stdSums, h)
+		w.stdFeeds = append(w.stdFeeds, h)
+	}
+	w.sums, w.feeds = slices.Clone(w.stdSums), slices.Clone(w.stdFeeds)
 	if s.md5srv != nil && w.md5At >= 0 {
 		w.simd = s.md5srv.NewHash()
 	}
-	if len(w.hashes) > 1 {
+	if len(w.feeds) > 1 {
 		w.bufs[1] = make([]byte, s.cfg.BufferSize)
 		w.fan = newFanout(w)
 	}
 	return w
 }
+
+// pairHalf is one of the two digests of a one-pass SHA-1 and SHA-256 hasher.
+type pairHalf struct {
+	d   *sha1sha256.Digest
+	alg hashset.Algorithm
+}
+
+func (h pairHalf) Sum(b []byte) []byte {
+	s1, s256 := h.d.Sums()
+	if h.alg == hashset.SHA1 {
+		return append(b, s1[:]...)
+	}
+	return append(b, s256[:]...)
+}
+
+func (h pairHalf) Reset() { h.d.Reset() }
 
 func (w *worker) close() {
 	if w.fan != nil {
@@ -70,11 +112,12 @@ func (w *worker) close() {
 	}
 }
 
-// pick chooses the hashes for an item of the given size.
+// pick chooses the hashers for an item of the given size.
 func (w *worker) pick(size int64) {
-	copy(w.hashes, w.std)
+	copy(w.sums, w.stdSums)
+	copy(w.feeds, w.stdFeeds)
 	if w.simd != nil && size >= simdMin {
-		w.hashes[w.md5At] = w.simd
+		w.sums[w.md5At], w.feeds[w.md5Feed] = w.simd, w.simd
 	}
 }
 
@@ -172,7 +215,7 @@ func (w *worker) handle(ctx context.Context, it evidence.Item) {
 		return
 	}
 	for i, a := range s.exact {
-		r.Digests = append(r.Digests, Digest{Algorithm: a, Sum: w.hashes[i].Sum(nil), Quality: -1})
+		r.Digests = append(r.Digests, Digest{Algorithm: a, Sum: w.sums[i].Sum(nil), Quality: -1})
 	}
 	var imageErr error
 	if isImage && len(s.perceptual) > 0 {
@@ -260,7 +303,7 @@ func (w *worker) read(ctx context.Context, path string, f evidence.File) (c evid
 
 // readFrom is read; with sniff false, no container is looked for.
 func (w *worker) readFrom(ctx context.Context, path string, f io.Reader, sniff bool) (c evidence.Container, isImage bool, n int64, err error) {
-	for _, h := range w.hashes {
+	for _, h := range w.sums {
 		h.Reset()
 	}
 	cur := 0
@@ -287,7 +330,7 @@ func (w *worker) readFrom(ctx context.Context, path string, f io.Reader, sniff b
 			progress(int64(k), 0)
 		}
 		if eof || w.fan == nil {
-			for _, h := range w.hashes {
+			for _, h := range w.feeds {
 				h.Write(w.bufs[cur][:k])
 			}
 			if eof {
@@ -427,17 +470,17 @@ type fanout struct {
 	wg sync.WaitGroup
 }
 
-// newFanout starts a goroutine per entry of w.hashes. Each writes to
-// whatever hash w.hashes holds at its index: the worker changes them only
+// newFanout starts a goroutine per entry of w.feeds. Each writes to
+// whatever hasher w.feeds holds at its index: the worker changes them only
 // between items, when the goroutines are idle (the channel send orders it).
 func newFanout(w *worker) *fanout {
 	f := &fanout{}
-	for i := range w.hashes {
+	for i := range w.feeds {
 		c := make(chan []byte, 1)
 		f.in = append(f.in, c)
 		go func() {
 			for b := range c {
-				w.hashes[i].Write(b)
+				w.feeds[i].Write(b)
 				f.wg.Done()
 			}
 		}()
