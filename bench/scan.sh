@@ -45,7 +45,8 @@ echo "tree: $(find "$W/tree" -type f | wc -l) files, $bytes bytes; many: $(find 
 
 warm() { find "$1" -type f -print0 | xargs -0 cat >/dev/null; }
 
-# t LABEL CMD...: wall seconds and peak RSS of one run, appended to $W/results.txt
+# t LABEL CMD...: wall seconds, CPU seconds (user + system) and peak RSS of
+# one run, appended to $W/results.txt
 t() {
 	local label=$1; shift
 	local log=$W/time.$$.log
@@ -53,18 +54,19 @@ t() {
 	start=$(date +%s.%N)
 	$TIME -v -o "$log" "$@" >/dev/null 2>"$W/stderr.$$.log" || true
 	end=$(date +%s.%N)
-	local secs rss
+	local secs rss cpu
 	secs=$(echo "$end - $start" | bc -l)
 	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-	printf '%-40s %8.2f s  %8.0f MB/s  peak RSS %7d KiB\n' "$label" "$secs" "$(echo "$CUR_BYTES / $secs / 1000000" | bc -l)" "$rss" | tee -a "$W/results.txt"
+	cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$log")
+	printf '%-40s %8.2f s  %8.0f MB/s  cpu %6.2f s  peak RSS %7d KiB\n' "$label" "$secs" "$(echo "$CUR_BYTES / $secs / 1000000" | bc -l)" "$cpu" "$rss" | tee -a "$W/results.txt"
 	rm -f "$log"
 }
 
 : >"$W/results.txt"
 echo "== $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$W/results.txt"
-echo "== machine limit (single-core stdlib hash speed, summed over cores)" | tee -a "$W/results.txt"
+echo "== machine limit (single-core hash speed, summed over cores: stdlib, then hashtriage's own hashers)" | tee -a "$W/results.txt"
 "$W/hashlimit" -algo md5,sha1,sha256 -time 3s | tee -a "$W/results.txt"
-"$W/hashlimit" -algo md5 -time 3s | tail -1 | tee -a "$W/results.txt"
+"$W/hashlimit" -algo md5 -time 3s | grep '^limit' | tee -a "$W/results.txt"
 
 # Every measurement is repeated ROUNDS times, the commands interleaved, so
 # that a noisy neighbour hurts all of them alike; each line is one run and
