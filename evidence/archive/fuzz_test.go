@@ -3,9 +3,11 @@ package archive
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -83,4 +85,58 @@ func formatIndex(f Format) byte {
 		}
 	}
 	return 0
+}
+
+// FuzzSevenZipHeader feeds arbitrary bytes to the 7z header check that
+// runs before the 7z library: no panic, memory bounded by the input (the
+// header held in memory, counts bounded by its size), and every folder it
+// lets through within the dictionary bound.
+func FuzzSevenZipHeader(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.7z")
+	for _, name := range files {
+		if data, err := os.ReadFile(name); err == nil {
+			f.Add(data)
+		}
+	}
+	// Re-encoded headers: LZMA2, and LZMA with a huge claim.
+	sample := readFixture(f, "sample.7z")
+	hdr, _ := decoded7zHeader(f, sample)
+	f.Add(with7zHeader(f, sample, hdr, &headerCoding{lzma2: true, claim: 16}))
+	f.Add(with7zHeader(f, sample, hdr, &headerCoding{claim: 1<<32 - 1}))
+	plain := readFixture(f, "plain-header.7z")
+	hdr, p := decoded7zHeader(f, plain)
+	hdr[p.propsAt[0]] = 40
+	f.Add(with7zHeader(f, plain, hdr, nil))
+	// zstd: the window is in the frames of the packed data.
+	frames := append(zstdFrame([]byte{0x00, 64}, "hel"), zstdFrame([]byte{0x20, 2}, "lo")...)
+	f.Add(build7z(frames, szMethodZstd, nil, 5, "z.txt"))
+	const maxDict = 8 << 20
+	f.Fuzz(func(t *testing.T, data []byte) {
+		opt := Options{MaxDictionary: maxDict, MemoryLimit: 256 << 10}.withDefaults()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		plan, err := sevenZipCheck(bytes.NewReader(data), int64(len(data)), opt)
+		runtime.ReadMemStats(&after)
+		// The header (at most 1 MiB here) and the decoder of an encoded
+		// header (dictionary capped at its output) and what is parsed
+		// from it.
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20+64*uint64(len(data)) {
+			t.Fatalf("check allocated %d bytes for %d input bytes", alloc, len(data))
+		}
+		var le *LimitError
+		if errors.As(err, &le) && (le.Limit != LimitDict || le.Max != maxDict) && le.Limit != LimitRatio {
+			t.Fatalf("unexpected limit error %v", le)
+		}
+		if plan == nil {
+			return
+		}
+		if err != nil {
+			t.Fatalf("plan and error %v", err)
+		}
+		for i, m := range plan.folderMemory {
+			if m < 0 || m > maxDict {
+				t.Fatalf("folder %d needs %d bytes, let through", i, m)
+			}
+		}
+	})
 }

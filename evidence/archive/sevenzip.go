@@ -11,6 +11,65 @@ import (
 )
 
 func (w *walker) walk7z() error {
+	// The header is checked before the library sees it: it would
+	// otherwise allocate whatever dictionary the header names.
+	plan, err := sevenZipCheck(w.r, w.size, w.opt)
+	if err != nil {
+		var le *LimitError
+		if errors.As(err, &le) {
+			return err
+		}
+		return fmt.Errorf("7z: %w", err)
+	}
+	zr, err := w.open7z()
+	if err != nil {
+		return err
+	}
+	// The library keeps the decoder of a folder holding several files
+	// (with its dictionary) until the Reader is dropped. When the kept
+	// decoders would exceed the dictionary bound, the Reader is opened
+	// anew so that the old ones can be freed.
+	var kept int64
+	folder := -1
+	shared := make(map[int]int) // files per folder
+	for _, f := range zr.File {
+		if sevenZipHasStream(f) {
+			shared[f.Stream]++
+		}
+	}
+	for i := 0; i < len(zr.File); i++ {
+		if err := w.ctx.Err(); err != nil {
+			return err
+		}
+		f := zr.File[i]
+		if plan != nil && sevenZipHasStream(f) && f.Stream != folder && f.Stream >= 0 && f.Stream < len(plan.folderMemory) {
+			if prev := folder; prev >= 0 && shared[prev] > 1 {
+				kept += plan.folderMemory[prev]
+			}
+			folder = f.Stream
+			if need := plan.folderMemory[folder]; kept > 0 && kept+need > w.opt.MaxDictionary {
+				if zr, err = w.reopen7z(zr, i); err != nil {
+					return err
+				}
+				f, kept = zr.File[i], 0
+			}
+		}
+		stop, err := w.sevenZipMember(f)
+		if err != nil || stop {
+			return err
+		}
+	}
+	return nil
+}
+
+// sevenZipHasStream reports whether f's content comes from a folder (as
+// opposed to an empty file or a directory, which have none).
+func sevenZipHasStream(f *sevenzip.File) bool {
+	return !f.FileInfo().IsDir() && f.UncompressedSize > 0
+}
+
+// open7z opens the archive with the 7z library.
+func (w *walker) open7z() (*sevenzip.Reader, error) {
 	var zr *sevenzip.Reader
 	err := guard("7z", func() error {
 		var err error
@@ -19,20 +78,25 @@ func (w *walker) walk7z() error {
 	})
 	if err != nil {
 		if sevenZipEncrypted(err) {
-			return fmt.Errorf("7z: %w", ErrEncryptedHeaders)
+			return nil, fmt.Errorf("7z: %w", ErrEncryptedHeaders)
 		}
-		return fmt.Errorf("7z: %w", err)
+		return nil, fmt.Errorf("7z: %w", err)
 	}
-	for _, f := range zr.File {
-		if err := w.ctx.Err(); err != nil {
-			return err
-		}
-		stop, err := w.sevenZipMember(f)
-		if err != nil || stop {
-			return err
-		}
+	return zr, nil
+}
+
+// reopen7z opens the archive again, dropping old and the decoders it
+// keeps; the new Reader must list the same files, file i at the same
+// place.
+func (w *walker) reopen7z(old *sevenzip.Reader, i int) (*sevenzip.Reader, error) {
+	zr, err := w.open7z()
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if len(zr.File) != len(old.File) || zr.File[i].Name != old.File[i].Name || zr.File[i].Stream != old.File[i].Stream {
+		return nil, errors.New("7z: archive changed while it was read")
+	}
+	return zr, nil
 }
 
 func (w *walker) sevenZipMember(f *sevenzip.File) (bool, error) {

@@ -91,8 +91,9 @@ type Options struct {
 	// MemoryLimit is the largest member held in memory; larger members are
 	// spooled to an anonymous temporary file (default 64 MiB).
 	MemoryLimit int64
-	// MaxDictionary bounds the decoder dictionary (xz, RAR) an archive may
-	// ask for, since the decoders allocate it in full up front (default
+	// MaxDictionary bounds the decoder memory an archive may ask for: the
+	// dictionary of xz, RAR and 7z LZMA/LZMA2 coders, a 7z PPMd model, a 7z
+	// zstd window. The decoders allocate it in full up front (default
 	// 256 MiB; xz -9 needs 64 MiB).
 	MaxDictionary int64
 	// TempDir is where large members are spooled ("" for os.TempDir).

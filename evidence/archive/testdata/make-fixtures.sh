@@ -59,10 +59,17 @@ touch -d "2020-01-02 03:04:05" inner.zip
 (cd src && "$SEVENZ" a -bd -bso0 -mx=0 "$work/stored.7z" hello.txt stored.txt)
 (cd src && "$SEVENZ" a -bd -bso0 -psecret "$work/encrypted.7z" hello.txt)
 (cd src && "$SEVENZ" a -bd -bso0 -psecret -mhe=on "$work/encrypted-headers.7z" hello.txt)
+# Plain (not compressed) headers, so that tests can patch coder properties
+# in place: LZMA2 and PPMd. Solid blocks of two files each, so that the
+# walk has folder decoders to keep and drop (sevenzip_header_test.go).
+(cd src && "$SEVENZ" a -bd -bso0 -mhc=off -m0=lzma2 "$work/plain-header.7z" hello.txt dir)
+(cd src && "$SEVENZ" a -bd -bso0 -mhc=off -m0=ppmd "$work/ppmd.7z" hello.txt dir)
+(cd src && "$SEVENZ" a -bd -bso0 -m0=lzma2 -ms=2f "$work/solid-blocks.7z" hello.txt stored.txt dir)
 
 cp sample.zip sample.tar sample.tar.gz sample.tar.bz2 sample.tar.xz v7.tar truncated.tar.gz \
    hello.txt.gz numbers.txt.gz hello.txt.bz2 hello.txt.xz \
-   encrypted.zip bomb.zip sample.7z stored.7z nested.7z encrypted.7z encrypted-headers.7z "$out/"
+   encrypted.zip bomb.zip sample.7z stored.7z nested.7z encrypted.7z encrypted-headers.7z \
+   plain-header.7z ppmd.7z solid-blocks.7z "$out/"
 
 # --- Go-written fixtures: rar4.rar, rar5.rar, rar5-encrypted.rar, corrupt.zip, overlap.zip
 cd "$out/.."
