@@ -18,7 +18,12 @@
 #
 # Usage (from the repository root):
 #   bench/e01.sh [WORKDIR]     # default /tmp/ht-e01; tree, image and E01 are reused if present
-# Environment: SIZE (random bytes from bench/gentree, default 448MiB), TEXT
+# Environment: MIX (text, the default: the tree holds TEXT bytes of
+# compressible text, so the E01 holds zlib chunks as well as stored ones;
+# random: no text (TEXT is ignored), so the E01's zlib chunks are only zeros,
+# file tails and file-system metadata; default WORKDIR /tmp/ht-e01-random),
+# SIZE (random bytes from
+# bench/gentree, default 448MiB), TEXT
 # (compressible text bytes added, default 64MiB), SMALL (small files, 4000),
 # ROUNDS (5), JOBS (default nproc), COMPRESS (ewfacquire -c, default deflate:fast),
 # BASELINE (path of another hashtriage binary, e.g. one built from an older
@@ -27,9 +32,22 @@
 # Needs Go, e2fsprogs (mke2fs -d) and ewf-tools (ewfacquire); no mounting, no root.
 set -euo pipefail
 
-W=${1:-/tmp/ht-e01}
+MIX=${MIX:-text}
+case $MIX in
+text)
+	W=${1:-/tmp/ht-e01}
+	TEXT=${TEXT:-64MiB}
+	;;
+random)
+	W=${1:-/tmp/ht-e01-random}
+	TEXT=0
+	;;
+*)
+	echo "bench/e01.sh: MIX must be text or random" >&2
+	exit 2
+	;;
+esac
 SIZE=${SIZE:-448MiB}
-TEXT=${TEXT:-64MiB}
 SMALL=${SMALL:-4000}
 ROUNDS=${ROUNDS:-5}
 JOBS=${JOBS:-$(nproc)}
@@ -52,7 +70,7 @@ if [ ! -d "$W/tree" ]; then
 	# Compressible text files, as drives hold plenty of: the E01 then holds
 	# zlib chunks as well as the stored (incompressible) ones of the random files.
 	textbytes=$(numfmt --from=iec "${TEXT%iB}")
-	mkdir -p "$W/tree/text"
+	[ "$textbytes" -gt 0 ] && mkdir -p "$W/tree/text"
 	i=0
 	while [ "$((i * 8 << 20))" -lt "$textbytes" ]; do
 		(seq $((i * 1000000)) $((i * 1000000 + 2000000)) || true) | head -c $((8 << 20)) >"$W/tree/text/log$(printf %03d $i).txt"
@@ -81,7 +99,10 @@ e01bytes=$(stat -c %s "$W/disk.E01")
 echo "== databases"
 rm -rf "$W/db" "$W/db3"
 "$BIN" sets import --db "$W/db" --name bench-e01 --kind alert "$W/list.md5" >/dev/null
-(cd "$W" && "$BIN" hash --algo md5,sha1,sha256 --format hashdeep tree/large tree/text >"$W/list3.hashdeep")
+listed=tree/large
+[ -d "$W/tree/text" ] && listed="$listed tree/text"
+# shellcheck disable=SC2086 # two directory names
+(cd "$W" && "$BIN" hash --algo md5,sha1,sha256 --format hashdeep $listed >"$W/list3.hashdeep")
 "$BIN" sets import --db "$W/db3" --name bench-e01-3 --kind alert "$W/list3.hashdeep" >/dev/null
 
 warm() { find "$@" -type f -print0 | xargs -0 cat >/dev/null; }
@@ -90,7 +111,7 @@ warm "$W/tree" "$W/disk.E01" "$W/disk.img"
 R=$W/e01-results.txt
 : >"$R"
 {
-	echo "== $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), jobs $JOBS"
+	echo "== $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), jobs $JOBS, MIX=$MIX"
 	echo "tree: $files files, $bytes bytes; ext4 volume $imgbytes bytes; E01 ($COMPRESS) $e01bytes bytes"
 } | tee -a "$R"
 

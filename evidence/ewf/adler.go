@@ -2,10 +2,20 @@ package ewf
 
 import "encoding/binary"
 
-// adlerSum returns the Adler-32 checksum of p (RFC 1950): s1 is 1 plus the
-// sum of the bytes, s2 the sum of the successive values of s1, both modulo
-// 65521. Every chunk of the media passes through it, so it is written for
-// speed: the modulo is taken only every nmax bytes, and bytes are taken
+// adlerMod is the Adler-32 modulus, the largest prime below 65536.
+const adlerMod = 65521
+
+// adlerGeneric returns the Adler-32 checksum of p (RFC 1950) in portable
+// Go; adlerSum uses it where no vector code is available.
+func adlerGeneric(p []byte) uint32 {
+	s1, s2 := adlerUpdate(1, 0, p)
+	return s2<<16 | s1
+}
+
+// adlerUpdate continues an Adler-32 over p from the sums s1 and s2 (both
+// below adlerMod) and returns the new sums, reduced. s1 is 1 plus the sum
+// of the bytes, s2 the sum of the successive values of s1 (RFC 1950).
+// The modulo is taken only every nmax bytes, and bytes are taken
 // eight at a time. For eight bytes b0…b7 the definition gives
 //
 //	s2 += 8*s1 + 8*b0 + 7*b1 + … + 1*b7
@@ -15,13 +25,12 @@ import "encoding/binary"
 // spread into 16-bit lanes of a uint64 (no lane can carry: 255*20 < 65536),
 // which shortens the chain of dependent additions from two per byte to
 // two per eight bytes.
-func adlerSum(p []byte) uint32 {
+func adlerUpdate(s1, s2 uint32, p []byte) (uint32, uint32) {
 	const (
-		mod  = 65521
+		mod  = adlerMod
 		nmax = 5552 // the most bytes before s2 can overflow 32 bits; a multiple of 16
 		lo   = 0x00ff00ff00ff00ff
 	)
-	s1, s2 := uint32(1), uint32(0)
 	for len(p) > 0 {
 		var rest []byte
 		if len(p) > nmax {
@@ -51,5 +60,5 @@ func adlerSum(p []byte) uint32 {
 		s2 %= mod
 		p = rest
 	}
-	return s2<<16 | s1
+	return s1, s2
 }

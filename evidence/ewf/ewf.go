@@ -12,7 +12,9 @@
 //
 // An Image is an io.ReaderAt over the acquired media, safe for concurrent
 // use. Decompressed chunks are kept in a small LRU cache, and sequential
-// reading decompresses the next few chunks ahead in parallel.
+// reading decompresses the next few chunks ahead in parallel. A read that
+// covers uncompressed chunks whole gets them straight from the segment
+// file, checked in place, without the cache.
 package ewf
 
 import (
@@ -23,6 +25,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -123,6 +126,7 @@ type segment struct {
 	r    io.ReaderAt
 	size int64
 	name string
+	raw  syscall.RawConn // r's file, for preadv (nil if r is not a file or there is no preadv)
 }
 
 // Image is an open EWF image. Its methods are safe for concurrent use.
@@ -295,7 +299,7 @@ func OpenSegments(files []io.ReaderAt, sizes []int64, names []string) (*Image, e
 	}
 	im := &Image{badChunks: map[int64]error{}}
 	for i := range files {
-		im.segs = append(im.segs, segment{r: files[i], size: sizes[i], name: names[i]})
+		im.segs = append(im.segs, segment{r: files[i], size: sizes[i], name: names[i], raw: rawConnOf(files[i])})
 	}
 	if err := im.parse(); err != nil {
 		return nil, err
@@ -401,16 +405,25 @@ func (im *Image) ReadAt(p []byte, off int64) (int, error) {
 	last := (off + int64(len(want)) - 1) / im.chunkSize
 	im.noteAccess(first, last)
 	n := 0
-	for i := first; i <= last; i++ {
+	for i := first; i <= last; {
+		cstart := i * im.chunkSize
+		from := off + int64(n) - cstart
+		if from == 0 {
+			// Whole uncompressed chunks go straight into p.
+			if k, m := im.readStored(i, last, want[n:]); k > 0 {
+				i += k
+				n += m
+				continue
+			}
+		}
 		data, e, err := im.chunk(i)
 		if err != nil {
 			im.cache.release(e)
 			return n, err
 		}
-		cstart := i * im.chunkSize
-		from := off + int64(n) - cstart
 		n += copy(want[n:], data[from:])
 		im.cache.release(e)
+		i++
 	}
 	if n < len(p) {
 		return n, io.EOF

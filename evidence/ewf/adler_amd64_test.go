@@ -1,0 +1,3 @@
+package ewf
+
+const adlerBlockMaxTest = adlerBlockMax

@@ -1,0 +1,533 @@
+package ewf
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+)
+
+// This file decodes DEFLATE (RFC 1951) straight into a chunk buffer. An
+// EWF chunk is a whole zlib stream of at most one chunk, so the output
+// buffer is the whole window: back-references index the buffer itself, and
+// nothing is copied out of a separate window afterwards, as a streaming
+// io.Reader must. Every malformed stream is an error, never a panic: each
+// symbol is looked up in a table that marks the unusable ones, each
+// back-reference is checked against the bytes already written, and the
+// output cannot outgrow the buffer.
+
+// errDeflate is wrapped by the errors of damaged deflate data.
+var errDeflate = errors.New("damaged deflate data")
+
+// errOutputFull reports a stream that decodes to more than the buffer.
+var errOutputFull = errors.New("deflate output exceeds its buffer")
+
+// Table entries: bits 0–7 the code length to consume, bits 8–15 the kind
+// (or, for a length or distance, its number of extra bits), bits 16–31 a
+// value: the literal byte, the base length or distance, or the offset of a
+// second-level table (whose index width is then in bits 0–7).
+const (
+	kindLiteral = 0xf0
+	kindEnd     = 0xf1
+	kindLink    = 0xf2
+	kindInvalid = 0xff             // also the whole entry of an unused code
+	entryUnused = kindInvalid << 8 // consumes no bits
+)
+
+const (
+	litPrimary  = 10 // index bits of the first-level literal/length table
+	distPrimary = 8
+	lenPrimary  = 7 // the code length code has codes of at most 7 bits
+	maxCodeLen  = 15
+)
+
+// Base values and extra bits of the length symbols 257…285 and the
+// distance symbols 0…29 (RFC 1951, 3.2.5).
+var (
+	lengthBase  = [29]uint16{3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258}
+	lengthExtra = [29]uint8{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0}
+	distBase    = [30]uint16{1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577}
+	distExtra   = [30]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13}
+	// The order in which the code length code's lengths are stored.
+	codeLenOrder = [19]uint8{16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15}
+)
+
+// huffTable decodes one Huffman code: entries[0 : 1<<primary] is indexed
+// by the next primary bits of input; longer codes continue in
+// second-level tables stored after it.
+type huffTable struct {
+	entries []uint32
+	primary uint
+}
+
+// inflater holds the tables of one decoding, reused between chunks.
+type inflater struct {
+	lit, dist, codeLen huffTable
+	fixedLit, fixedDst huffTable // the fixed code of RFC 1951 3.2.6, built on first use
+	lengths            [286 + 32]uint8
+	codes              [288]uint16
+}
+
+// symbolKind says what the symbols of a Huffman code stand for.
+type symbolKind int
+
+const (
+	litLenSymbols symbolKind = iota
+	distSymbols
+	plainSymbols // code length code: the value is the symbol
+)
+
+// symbolEntry returns the table entry (without its code length) of symbol
+// sym of a code of the given kind.
+func symbolEntry(kind symbolKind, sym int) uint32 {
+	switch kind {
+	case litLenSymbols:
+		switch {
+		case sym < 256:
+			return uint32(sym)<<16 | kindLiteral<<8
+		case sym == 256:
+			return kindEnd << 8
+		case sym <= 285:
+			return uint32(lengthBase[sym-257])<<16 | uint32(lengthExtra[sym-257])<<8
+		}
+	case distSymbols:
+		if sym < 30 {
+			return uint32(distBase[sym])<<16 | uint32(distExtra[sym])<<8
+		}
+	case plainSymbols:
+		return uint32(sym) << 16
+	}
+	return kindInvalid << 8 // 286, 287, distances 30, 31: part of the code, never valid data
+}
+
+// build makes t decode the canonical Huffman code (RFC 1951 3.2.2) whose
+// code lengths are lengths (0: symbol unused); codes is scratch space of
+// len(lengths). Like zlib, it refuses an over-subscribed code, and an
+// incomplete one unless it is a single code of one bit; complete refuses
+// that too. A code with no symbols at all is accepted: every lookup in its
+// table fails (a block of literals only has no distance code).
+func (t *huffTable) build(lengths []uint8, primary uint, kind symbolKind, codes []uint16, complete bool) error {
+	var count [maxCodeLen + 1]int
+	maxLen := 0
+	for _, l := range lengths {
+		count[l]++
+		maxLen = max(maxLen, int(l))
+	}
+	count[0] = 0
+	left := 1
+	for l := 1; l <= maxCodeLen; l++ {
+		left = left<<1 - count[l]
+		if left < 0 {
+			return fmt.Errorf("%w: over-subscribed Huffman code", errDeflate)
+		}
+	}
+	if left > 0 && maxLen > 0 && (complete || maxLen > 1) {
+		return fmt.Errorf("%w: incomplete Huffman code", errDeflate)
+	}
+	var next [maxCodeLen + 2]int
+	code := 0
+	for l := 1; l <= maxCodeLen; l++ {
+		code = (code + count[l-1]) << 1
+		next[l] = code
+	}
+	size := 1 << primary
+	if cap(t.entries) < size {
+		t.entries = make([]uint32, size, size+size/2)
+	}
+	t.entries = t.entries[:size]
+	if left > 0 {
+		// Some entries stay unused; a complete code fills every one.
+		for i := range t.entries {
+			t.entries[i] = entryUnused
+		}
+	}
+	t.primary = primary
+	mask := size - 1
+	// Codes in bit order (the first bit of a code is the lowest), and the
+	// longest code behind each first-level index that needs a second level.
+	var subLen [1 << litPrimary]uint8
+	var subAt [1 << litPrimary]uint16 // where the second-level table of an index starts
+	for sym, l := range lengths {
+		if l == 0 {
+			continue
+		}
+		c := next[l]
+		next[l]++
+		r := int(bits.Reverse16(uint16(c)) >> (16 - l))
+		codes[sym] = uint16(r)
+		if uint(l) > primary {
+			subLen[r&mask] = max(subLen[r&mask], l)
+		}
+	}
+	for sym, l := range lengths {
+		if l == 0 {
+			continue
+		}
+		r := int(codes[sym])
+		e := symbolEntry(kind, sym)
+		if uint(l) <= primary {
+			for i := r; i < size; i += 1 << l {
+				t.entries[i] = e | uint32(l)
+			}
+			continue
+		}
+		head := r & mask
+		if subAt[head] == 0 { // first code behind head: make its table
+			subBits := uint32(subLen[head]) - uint32(primary)
+			off := len(t.entries)
+			for range 1 << subBits {
+				t.entries = append(t.entries, entryUnused)
+			}
+			subAt[head] = uint16(off) // never 0: the first level comes first
+			t.entries[head] = uint32(off)<<16 | kindLink<<8 | subBits
+		}
+		off, subBits := int(subAt[head]), uint(subLen[head])-primary
+		rest := uint(l) - primary
+		for i := r >> primary; i < 1<<subBits; i += 1 << rest {
+			t.entries[off+i] = e | uint32(rest)
+		}
+	}
+	return nil
+}
+
+// bitReader reads the bits of src lowest first (RFC 1951 3.1.1). Past
+// the end it supplies zero bits and counts them as over, so that a
+// truncated stream is found when it ends or when over grows past the
+// refill slack.
+type bitReader struct {
+	src  []byte
+	pos  int    // next byte of src to load
+	bits uint64 // bits[0:n] are the next input bits
+	n    uint
+	over int // zero bytes supplied past the end
+}
+
+// refill makes at least 56 bits available.
+func (br *bitReader) refill() {
+	if br.pos+8 <= len(br.src) {
+		br.bits |= binary.LittleEndian.Uint64(br.src[br.pos:]) << br.n
+		br.pos += int(63-br.n) >> 3
+		br.n |= 56
+		return
+	}
+	for br.n <= 56 {
+		var b byte
+		if br.pos < len(br.src) {
+			b = br.src[br.pos]
+			br.pos++
+		} else {
+			br.over++
+		}
+		br.bits |= uint64(b) << br.n
+		br.n += 8
+	}
+}
+
+func (br *bitReader) take(k uint) uint32 {
+	v := uint32(br.bits & (1<<k - 1))
+	br.bits >>= k
+	br.n -= k
+	return v
+}
+
+// overrun says whether more bits were used than src holds.
+func (br *bitReader) overrun() bool {
+	return br.over > 0 && uint(br.over)*8 > br.n
+}
+
+// decodeSym decodes one symbol with t; at least 15 bits must be available.
+func (br *bitReader) decodeSym(t *huffTable) uint32 {
+	e := t.entries[br.bits&(1<<t.primary-1)]
+	if e>>8&0xff == kindLink {
+		br.bits >>= t.primary
+		br.n -= t.primary
+		e = t.entries[int(e>>16)+int(br.bits&(1<<(e&0xff)-1))]
+	}
+	br.bits >>= e & 0xff
+	br.n -= uint(e & 0xff)
+	return e
+}
+
+// inflateInto decodes the raw deflate stream at the start of src into
+// dst. It returns the bytes written and the bytes of src the stream took
+// (up to its last whole byte). A stream that would write more than
+// len(dst) bytes fails with errOutputFull; damaged data with errDeflate.
+func (f *inflater) inflateInto(dst, src []byte) (written, used int, err error) {
+	br := bitReader{src: src}
+	out := 0
+	for {
+		br.refill()
+		if br.overrun() {
+			return out, 0, fmt.Errorf("%w: stream truncated", errDeflate)
+		}
+		final := br.take(1)
+		switch br.take(2) {
+		case 0:
+			out, err = f.storedBlock(&br, dst, out)
+		case 1:
+			if f.fixedLit.entries == nil {
+				if err := f.buildFixed(); err != nil {
+					return out, 0, err
+				}
+			}
+			out, err = f.huffmanBlock(&br, dst, out, &f.fixedLit, &f.fixedDst)
+		case 2:
+			if err = f.dynamicTables(&br); err == nil {
+				out, err = f.huffmanBlock(&br, dst, out, &f.lit, &f.dist)
+			}
+		default:
+			err = fmt.Errorf("%w: reserved block type", errDeflate)
+		}
+		if err != nil {
+			return out, 0, err
+		}
+		if final == 1 {
+			break
+		}
+	}
+	if br.overrun() {
+		return out, 0, fmt.Errorf("%w: stream truncated", errDeflate)
+	}
+	// Bits still buffered but not used, rounded down to whole bytes,
+	// were never part of the stream.
+	used = br.pos + br.over - int(br.n/8)
+	return out, used, nil
+}
+
+func (f *inflater) buildFixed() error {
+	var l [288 + 32]uint8
+	for i := range 288 {
+		switch {
+		case i < 144:
+			l[i] = 8
+		case i < 256:
+			l[i] = 9
+		case i < 280:
+			l[i] = 7
+		default:
+			l[i] = 8
+		}
+	}
+	for i := 288; i < len(l); i++ {
+		l[i] = 5
+	}
+	if err := f.fixedLit.build(l[:288], litPrimary, litLenSymbols, f.codes[:], true); err != nil {
+		return err
+	}
+	return f.fixedDst.build(l[288:], distPrimary, distSymbols, f.codes[:], true)
+}
+
+// storedBlock copies a stored block (RFC 1951 3.2.4).
+func (f *inflater) storedBlock(br *bitReader, dst []byte, out int) (int, error) {
+	br.take(br.n % 8) // to the byte boundary
+	// The buffered whole bytes come first, then src from br.pos.
+	var hdr [4]byte
+	for i := range hdr {
+		if br.n < 8 {
+			br.refill()
+		}
+		hdr[i] = byte(br.take(8))
+	}
+	if br.overrun() {
+		return out, fmt.Errorf("%w: stream truncated", errDeflate)
+	}
+	n := int(binary.LittleEndian.Uint16(hdr[0:]))
+	if binary.LittleEndian.Uint16(hdr[2:]) != ^uint16(n) {
+		return out, fmt.Errorf("%w: stored block length check", errDeflate)
+	}
+	if n > len(dst)-out {
+		return out, errOutputFull
+	}
+	for n > 0 && br.n >= 8 {
+		dst[out] = byte(br.take(8))
+		out++
+		n--
+	}
+	if br.overrun() {
+		return out, fmt.Errorf("%w: stream truncated", errDeflate)
+	}
+	// Nothing is buffered now: the rest comes straight from src.
+	if n > 0 {
+		br.bits, br.n = 0, 0
+		if len(br.src)-br.pos < n {
+			return out, fmt.Errorf("%w: stream truncated", errDeflate)
+		}
+		out += copy(dst[out:out+n], br.src[br.pos:])
+		br.pos += n
+	}
+	return out, nil
+}
+
+// dynamicTables reads the code definitions of a dynamic block (RFC 1951
+// 3.2.7) into f.lit and f.dist.
+func (f *inflater) dynamicTables(br *bitReader) error {
+	br.refill()
+	nlit := int(br.take(5)) + 257
+	ndist := int(br.take(5)) + 1
+	nclen := int(br.take(4)) + 4
+	if nlit > 286 || ndist > 30 {
+		return fmt.Errorf("%w: %d literal/length or %d distance codes", errDeflate, nlit, ndist)
+	}
+	var clen [19]uint8
+	for i := range nclen {
+		if br.n < 3 {
+			br.refill()
+		}
+		clen[codeLenOrder[i]] = uint8(br.take(3))
+	}
+	if err := f.codeLen.build(clen[:], lenPrimary, plainSymbols, f.codes[:19], true); err != nil {
+		return err
+	}
+	lengths := f.lengths[:nlit+ndist]
+	for i := 0; i < len(lengths); {
+		if br.n < 32 {
+			br.refill()
+		}
+		e := br.decodeSym(&f.codeLen)
+		if e>>8&0xff == kindInvalid {
+			return fmt.Errorf("%w: invalid code length code", errDeflate)
+		}
+		sym := e >> 16
+		var rep int
+		var val uint8
+		switch {
+		case sym < 16:
+			lengths[i] = uint8(sym)
+			i++
+			continue
+		case sym == 16:
+			if i == 0 {
+				return fmt.Errorf("%w: code length repeat with no previous length", errDeflate)
+			}
+			val, rep = lengths[i-1], 3+int(br.take(2))
+		case sym == 17:
+			rep = 3 + int(br.take(3))
+		default:
+			rep = 11 + int(br.take(7))
+		}
+		if i+rep > len(lengths) {
+			return fmt.Errorf("%w: code lengths run past their count", errDeflate)
+		}
+		for range rep {
+			lengths[i] = val
+			i++
+		}
+		if br.overrun() {
+			return fmt.Errorf("%w: stream truncated", errDeflate)
+		}
+	}
+	if lengths[256] == 0 {
+		return fmt.Errorf("%w: no end-of-block code", errDeflate)
+	}
+	if err := f.lit.build(lengths[:nlit], litPrimary, litLenSymbols, f.codes[:], false); err != nil {
+		return err
+	}
+	return f.dist.build(lengths[nlit:], distPrimary, distSymbols, f.codes[:], false)
+}
+
+// huffmanBlock decodes the symbols of a Huffman block (RFC 1951 3.2.5)
+// into dst from out on, up to its end-of-block code. It is the hot loop of
+// inflating: the bit reader's state is kept in locals (registers), and
+// short back-references are copied eight bytes at a time.
+func (f *inflater) huffmanBlock(br *bitReader, dst []byte, out int, lit, dist *huffTable) (int, error) {
+	bits, n, pos, src := br.bits, br.n, br.pos, br.src
+	// The first-level tables as arrays, so that looking up needs no bounds
+	// check; lengths and extra bits are masked with 63 (they are at most
+	// 15), so that shifts need no range check.
+	litTab := (*[1 << litPrimary]uint32)(lit.entries[:1<<litPrimary])
+	distTab := (*[1 << distPrimary]uint32)(dist.entries[:1<<distPrimary])
+	var err error
+	for {
+		// 48 bits are enough for the longest length and distance with
+		// their extra bits (15 + 5 + 15 + 13).
+		if n < 48 {
+			if pos+8 <= len(src) {
+				bits |= binary.LittleEndian.Uint64(src[pos:]) << (n & 63)
+				pos += int(63-n) >> 3
+				n |= 56
+			} else {
+				br.bits, br.n, br.pos = bits, n, pos
+				br.refill()
+				bits, n, pos = br.bits, br.n, br.pos
+				if br.over > 8 {
+					err = fmt.Errorf("%w: stream truncated", errDeflate)
+					break
+				}
+			}
+		}
+		e := litTab[bits&(1<<litPrimary-1)]
+		if e>>8&0xff == kindLink {
+			bits >>= litPrimary
+			n -= litPrimary
+			e = lit.entries[int(e>>16)+int(bits&(1<<(e&63)-1))]
+		}
+		bits >>= e & 63
+		n -= uint(e & 63)
+		kind := e >> 8 & 0xff
+		if kind == kindLiteral {
+			if uint(out) >= uint(len(dst)) {
+				err = errOutputFull
+				break
+			}
+			dst[out] = byte(e >> 16)
+			out++
+			continue
+		}
+		if kind >= kindLiteral {
+			if kind != kindEnd {
+				err = fmt.Errorf("%w: invalid literal/length code", errDeflate)
+			}
+			break
+		}
+		length := int(e>>16) + int(bits&(1<<(kind&63)-1))
+		bits >>= kind & 63
+		n -= uint(kind & 63)
+
+		d := distTab[bits&(1<<distPrimary-1)]
+		if d>>8&0xff == kindLink {
+			bits >>= distPrimary
+			n -= distPrimary
+			d = dist.entries[int(d>>16)+int(bits&(1<<(d&63)-1))]
+		}
+		bits >>= d & 63
+		n -= uint(d & 63)
+		dkind := d >> 8 & 0xff
+		if dkind >= kindLiteral {
+			err = fmt.Errorf("%w: invalid distance code", errDeflate)
+			break
+		}
+		distance := int(d>>16) + int(bits&(1<<(dkind&63)-1))
+		bits >>= dkind & 63
+		n -= uint(dkind & 63)
+		if distance > out {
+			err = fmt.Errorf("%w: distance %d reaches before the start of the chunk", errDeflate, distance)
+			break
+		}
+		if length > len(dst)-out {
+			err = errOutputFull
+			break
+		}
+		from := out - distance
+		switch {
+		case distance >= 8 && length <= 32 && out+40 <= len(dst):
+			// Eight bytes at a time; each load lies wholly before the
+			// bytes being written, and the writes past out+length are
+			// overwritten by what follows.
+			for k := 0; k < length; k += 8 {
+				binary.LittleEndian.PutUint64(dst[out+k:], binary.LittleEndian.Uint64(dst[from+k:]))
+			}
+			out += length
+		case distance >= length:
+			copy(dst[out:out+length], dst[from:from+length])
+			out += length
+		default:
+			// Overlapping: the source grows with every copy, doubling it.
+			end := out + length
+			for out < end {
+				out += copy(dst[out:end], dst[from:out])
+			}
+		}
+	}
+	br.bits, br.n, br.pos = bits, n, pos
+	return out, err
+}
