@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // This file holds the Hamming-distance indexes for perceptual hashes: a
@@ -27,13 +28,16 @@ import (
 // Each chunk table is a counting sort of hash ids by the chunk's value:
 // offsets[v]..offsets[v+1] delimit, in ids, the hashes whose chunk equals v.
 // Index64 picks chunks of about log2(n) bits, so that a bucket holds about
-// one id. Index256 (PDQ at d = 31) instead uses 16 chunks of 16 bits probed
-// at radius 1, i.e. few large buckets, and keeps beside each id a 96-bit
-// fingerprint of the hash's other bits: a bucket is then screened by a
-// sequential scan (a lower bound on the distance, so no match is lost), and
-// only the rare hash whose fingerprint is close enough is fetched. This
-// trades memory (16 bytes per hash per chunk) for far fewer random reads
-// than the ids-only layout, which fetched a hash for every candidate.
+// one id. Index256 (PDQ at d = 31) instead uses chunks of about log2(n)-7
+// bits, at least 16 (16 at one and at ten million hashes), i.e. fewer,
+// larger buckets, and keeps beside each id a 96-bit fingerprint of the hash's other
+// bits: a bucket is then screened by a sequential scan (a lower bound on the
+// distance, so no match is lost), and only the rare hash whose fingerprint
+// is close enough is fetched. This trades memory (16 bytes per hash per
+// chunk) for far fewer random reads than the ids-only layout, which fetched
+// a hash for every candidate. The screening is software-pipelined with
+// prefetches over all probed buckets of a search, and vectorised with
+// AVX-512 VPOPCNTQ or AVX2 where the processor has them (hamming_amd64.s).
 
 // ErrHashLength is returned when a flat hash slice is not a whole number of hashes.
 var ErrHashLength = errors.New("hash data length is not a multiple of the hash size")
@@ -48,9 +52,12 @@ const (
 	costLinear64  = 1.0   // sequential scan of one 64-bit hash
 
 	// Index256 scans its buckets' fingerprints sequentially and fetches a
-	// hash only for the entries the fingerprint cannot rule out.
-	costProbeFP = 15.0 // find one bucket: an offsets read and its first lines, misses
-	costScanFP  = 1.0  // one 12-byte fingerprint in a sequential run, two popcounts
+	// hash only for the entries the fingerprint cannot rule out. Fitted to
+	// two layouts at 10 M hashes, d = 31, 8 variants, with the pipelined,
+	// vectorised scan: 14 chunks (7,632 probes and 175 k entries a query,
+	// ~0.71 ms) and 16 chunks (2,176 probes, 332 k entries, ~0.60 ms).
+	costProbeFP = 60.0 // find one bucket: offsets and bucket-start misses, partly overlapped
+	costScanFP  = 1.4  // one 12-byte fingerprint in a sequential run
 )
 
 // fpBits is the width of the fingerprint kept beside each id in an
@@ -138,7 +145,12 @@ type scratch struct {
 	touched []uint32 // ids set in seen, each once
 	cands   []uint32 // ids gathered from buckets, with repeats
 	keys    []uint32
-	sink    uint64 // see screen
+	// Index256 only: the (variant, chunk) pairs and buckets of a search,
+	// and the spans to prefetch.
+	groups []probeGroup
+	probes []probe
+	spans  [2 * screenBlock]span
+	bounds []uint32 // per probe: its bucket's first and end index
 }
 
 func (m *mih) getScratch() *scratch {
@@ -394,31 +406,64 @@ func probeKeys(keys []uint32, key uint32, width uint, radius int) []uint32 {
 // Each chunk table keeps, beside every id in bucket order, a 96-bit
 // fingerprint (the hash bits that follow the chunk), so a bucket is screened
 // by a sequential scan and a hash is fetched only when its fingerprint is
-// close enough to the query's. Memory: 16 bytes per hash per chunk plus 4
-// bytes per possible chunk value: at 10 million hashes, 14 chunks of 18–19
-// bits, about 2.26 GB, besides the 320 MB of hashes; at one million, 16
-// chunks of 16 bits, 260 MB. Each concurrent search also holds an n-bit
-// bitset and its candidate lists.
+// close enough to the query's. Memory: 16 bytes per hash per chunk (4 for
+// the id, 12 for the fingerprint) plus 4 bytes per possible chunk value: at
+// 10 million hashes, 16 chunks of 16 bits, about 2.56 GB, besides the
+// 320 MB of hashes; at one million, also 16 chunks, 260 MB. Each
+// concurrent search also holds an n-bit bitset, its candidate lists and
+// 16 bytes per probed bucket (35 KB for 8 variants at d = 31).
 type Index256 struct {
 	hashes []byte
 	mih
-	// Per chunk, in the order of ids: fingerprint bits fpStart..+63 and
-	// fpStart+64..+95 of each hash (bit positions modulo 256).
-	fpHi [][]uint64
-	fpLo [][]uint32
+	// recs[ci] holds the fingerprints of chunk ci's table, 12 bytes per id:
+	// the bucket of ids[a:b] owns bytes 12a..12b, which hold first the b-a
+	// little-endian uint64s of fingerprint bits fpStart..+63, then the b-a
+	// uint32s of bits fpStart+64..+95 (bit positions modulo 256). So a
+	// bucket is one contiguous run, and each half a plain vector. The slice
+	// has recPad bytes of capacity beyond its length, for vector reads.
+	recs [][]byte
+	// scan selects the bucket scan: the best the processor has, or (tests,
+	// benchmarks) a slower one to compare with.
+	scan bucketScan
 }
 
+// bucketScan names an implementation of the bucket scan.
+type bucketScan int
+
+const (
+	scanPortable bucketScan = iota // scanRun, pure Go
+	scanAVX2                       // bucketPassAVX2
+	scanAVX512                     // bucketPassAVX512
+)
+
+// bestBucketScan returns the fastest bucket scan this processor can run.
+func bestBucketScan() bucketScan {
+	switch {
+	case hasAVX512Pass:
+		return scanAVX512
+	case hasAVX2Pass:
+		return scanAVX2
+	}
+	return scanPortable
+}
+
+// recPad is the slack allocated after each fingerprint table, so that the
+// vector scan may read a whole group of 8 past a bucket's last entry.
+const recPad = 64
+
 // chunkCount256 is the default chunking for n PDQ hashes: chunks of about
-// log2(n)-5 bits but at least 16, so that a probed bucket holds some 30
-// fingerprints or more, scanned sequentially, rather than thousands of
-// near-empty buckets being probed at random. Measured at d = 31: 16 chunks
-// of 16 bits at one million hashes (1.6× faster than 14 chunks), 14 of
-// 18–19 bits at 10 million (1.2× faster than 16, 1.25× than 12 or 13).
+// log2(n)-7 bits but at least 16, so that a probed bucket holds some 15
+// (one million hashes) to 150 (ten million) fingerprints, streamed and
+// screened several at a time, rather than thousands of small buckets being
+// probed at random (each probe costs about as much as 40 fingerprints). Measured at d = 31, 8 variants: 16 chunks of
+// 16 bits at one million hashes (1.6× faster than 14 chunks) and at
+// 10 million (1.2–1.4× faster than 14 chunks of 18–19 bits, for 13% more
+// memory; 12 or 13 chunks were slower still). Larger n are extrapolated.
 func chunkCount256(n int) int {
 	if n < minIndexed {
 		return 0
 	}
-	b := max(16, math.Log2(float64(n))-5)
+	b := max(16, math.Log2(float64(n))-7)
 	return max(int(math.Round(256/b)), (256+maxChunkWidth-1)/maxChunkWidth)
 }
 
@@ -441,12 +486,13 @@ func newIndex256(hashes []byte, nchunks int, alwaysIndex bool) (*Index256, error
 	}
 	ix := &Index256{hashes: hashes}
 	ix.n, ix.alwaysIndex, ix.fingerprinted = n, alwaysIndex, true
+	ix.scan = bestBucketScan()
 	if nchunks > 0 {
 		nchunks = max(nchunks, (256+maxChunkWidth-1)/maxChunkWidth)
 		ix.chunks = chunkLayout(256, nchunks)
 		nc := len(ix.chunks)
 		ix.offsets, ix.ids = make([][]uint32, nc), make([][]uint32, nc)
-		ix.fpHi, ix.fpLo = make([][]uint64, nc), make([][]uint32, nc)
+		ix.recs = make([][]byte, nc)
 		var wg sync.WaitGroup
 		work := make(chan int, nc)
 		for ci := range ix.chunks {
@@ -459,7 +505,7 @@ func newIndex256(hashes []byte, nchunks int, alwaysIndex bool) (*Index256, error
 			wg.Go(func() {
 				var sc fpSortScratch
 				for ci := range work {
-					ix.offsets[ci], ix.ids[ci], ix.fpHi[ci], ix.fpLo[ci] = sortChunk256(hashes, ix.chunks[ci], &sc)
+					ix.offsets[ci], ix.ids[ci], ix.recs[ci] = sortChunk256(hashes, ix.chunks[ci], &sc)
 				}
 			})
 		}
@@ -482,8 +528,9 @@ type fpSortScratch struct {
 
 // sortChunk256 builds the table of chunk c: the counting sort of
 // countingSort, carrying each hash's fingerprint along, so that hashes are
-// read once, in order, and every write lands in a cache-sized region.
-func sortChunk256(hashes []byte, c chunk, sc *fpSortScratch) (offsets, ids []uint32, fpHi []uint64, fpLo []uint32) {
+// read once, in order, and every write lands in a cache-sized region. The
+// fingerprints are laid out as Index256.recs describes.
+func sortChunk256(hashes []byte, c chunk, sc *fpSortScratch) (offsets, ids []uint32, recs []byte) {
 	n := len(hashes) / 32
 	if len(sc.keys) != n {
 		*sc = fpSortScratch{
@@ -513,28 +560,36 @@ func sortChunk256(hashes []byte, c chunk, sc *fpSortScratch) (offsets, ids []uin
 	}
 	offsets = make([]uint32, 1<<width+1)
 	ids = make([]uint32, n)
-	fpHi, fpLo = make([]uint64, n), make([]uint32, n)
+	recs = make([]byte, 12*n+recPad)[:12*n]
 	count := make([]uint32, 1<<loBits+1)
 	for b := 0; b < 1<<hiBits; b++ {
 		first, last := hiStart[b], hiStart[b+1]
-		lowCounts(count, tmp[first:last], offsets[uint32(b)<<loBits:], first)
+		offs := offsets[uint32(b)<<loBits:][:1<<loBits]
+		lowCounts(count, tmp[first:last], offs, first)
 		for j, e := range tmp[first:last] {
 			v := e >> 32
 			p := first + int(count[v])
 			ids[p] = uint32(e)
-			fpHi[p], fpLo[p] = tHi[first+j], tLo[first+j]
 			count[v]++
+			// The bucket of low key v is ids[a:end]; entry p is its k-th.
+			a, end := int(offs[v]), last
+			if int(v)+1 < len(offs) {
+				end = int(offs[v+1])
+			}
+			k := p - a
+			binary.LittleEndian.PutUint64(recs[12*a+8*k:], tHi[first+j])
+			binary.LittleEndian.PutUint32(recs[12*a+8*(end-a)+4*k:], tLo[first+j])
 		}
 	}
 	offsets[1<<width] = uint32(n)
-	return offsets, ids, fpHi, fpLo
+	return offsets, ids, recs
 }
 
 // tableBytes returns the memory held by the chunk tables.
 func (ix *Index256) tableBytes() int {
 	total := 0
 	for ci := range ix.chunks {
-		total += 4*len(ix.offsets[ci]) + 4*len(ix.ids[ci]) + 8*len(ix.fpHi[ci]) + 4*len(ix.fpLo[ci])
+		total += 4*len(ix.offsets[ci]) + 4*len(ix.ids[ci]) + cap(ix.recs[ci])
 	}
 	return total
 }
@@ -617,10 +672,12 @@ func (ix *Index256) SearchAny(qs [][32]byte, maxDist int, fn func(i, dist int)) 
 	radii := plans[maxDist]
 	s := ix.getScratch()
 	defer ix.putScratch(s)
-	// Per variant and chunk, the probed buckets' fingerprints are screened
-	// in sequential runs; only ids that pass are gathered, then deduplicated
-	// through the bitset and verified once against all variants.
-	cands := s.cands[:0]
+	// Every probed bucket of every variant and chunk goes into one list, so
+	// that its cache misses can be overlapped across the whole query; the
+	// buckets' fingerprints are then screened in sequential runs, and only
+	// ids that pass are gathered, deduplicated through the bitset and
+	// verified once against all variants.
+	groups, probes := s.groups[:0], s.probes[:0]
 	for i := range qw {
 		q := &qw[i]
 		for ci, c := range ix.chunks {
@@ -629,11 +686,16 @@ func (ix *Index256) SearchAny(qs [][32]byte, maxDist int, fn func(i, dist int)) 
 			}
 			key := c.key(q[:])
 			start := c.fpStart()
+			g := uint32(len(groups))
+			groups = append(groups, probeGroup{qHi: bitsAt(q, start), qLo: uint32(bitsAt(q, start+64)), qkey: key, chunk: uint32(ci)})
 			s.keys = probeKeys(s.keys[:0], key, c.width, int(radii[ci]))
-			cands = screen(cands, s.keys, key, maxDist, bitsAt(q, start), uint32(bitsAt(q, start+64)),
-				ix.offsets[ci], ix.ids[ci], ix.fpHi[ci], ix.fpLo[ci], &s.sink)
+			for _, k := range s.keys {
+				probes = append(probes, probe{key: k, group: g})
+			}
 		}
 	}
+	s.groups, s.probes = groups, probes
+	cands := ix.screen(s.cands[:0], probes, groups, maxDist, s)
 	s.cands = cands
 	seen, unique := s.seen, s.touched
 	for _, id := range cands {
@@ -674,58 +736,164 @@ func (ix *Index256) SearchAny(qs [][32]byte, maxDist int, fn func(i, dist int)) 
 	}
 }
 
-// screen appends the ids in the buckets of keys (probe keys around the
-// query's chunk value qkey) whose fingerprints are within maxDist, less the
-// probe's own chunk distance, of the query's (qHi, qLo). The distance on the
-// fingerprint bits plus the chunk bits is a lower bound on the full
-// distance, so no hash within maxDist is dropped.
-// screenBlock is the number of buckets touched before they are scanned: at
-// 10 M hashes a bucket's fingerprints fill about 29 cache lines, and a
-// block's should stay in the 32 KiB L1 cache until scanned. (4, 16 and 32
-// measured the same within noise.)
-const screenBlock = 8
+// probeGroup is one (query variant, chunk) pair of a search: the
+// variant's fingerprint bits for the chunk and its chunk value.
+type probeGroup struct {
+	qHi   uint64
+	qLo   uint32
+	qkey  uint32
+	chunk uint32
+}
 
-func screen(cands, keys []uint32, qkey uint32, maxDist int, qHi uint64, qLo uint32, off, ids []uint32, fpHi []uint64, fpLo []uint32, sink *uint64) []uint32 {
-	// The buckets are cache misses: read a block of bucket bounds, then touch
-	// every cache line of those buckets, all independent loads the processor
-	// overlaps, and only then scan them (2.7× faster than scanning each
-	// bucket as it is found, at one million hashes).
-	var lo, hi [screenBlock]uint32
-	touched := uint64(0)
-	for len(keys) > 0 {
-		block := keys[:min(len(keys), screenBlock)]
-		keys = keys[len(block):]
-		for j, key := range block {
-			lo[j], hi[j] = off[key], off[key+1]
+// probe is one bucket to screen: a key of the chunk table of its group.
+type probe struct {
+	key   uint32
+	group uint32
+}
+
+// span is a byte range [start, end) to prefetch. Addresses are only ever
+// prefetched, which cannot fault, so plain integers are safe here.
+type span struct {
+	start, end uintptr
+}
+
+// The probed buckets are screened in blocks of screenBlock: while block k
+// is scanned, the fingerprint runs of block k+1 and the offsets entries of
+// block k+2 are being prefetched. (Measured at 10 M hashes: 8 and 16 the
+// same within noise, prefetching two blocks of buckets ahead slower.)
+const screenBlock = 16
+
+// screen appends the ids in the probed buckets whose fingerprints are
+// within maxDist, less the probe's own chunk distance, of the variant's.
+// The distance on the fingerprint bits plus the chunk bits is a lower bound
+// on the full distance, so no hash within maxDist is dropped.
+//
+// Every bucket start and every offsets read is a cache miss, so the scan is
+// software-pipelined over all probes of the search (every variant and
+// chunk): the offsets entries are prefetched two blocks ahead, then read
+// one block ahead, when the buckets' fingerprint lines are prefetched. The
+// previous design touched the lines with plain loads, which stalled the
+// processor until they returned; prefetches retire at once.
+func (ix *Index256) screen(cands []uint32, probes []probe, groups []probeGroup, maxDist int, sc *scratch) []uint32 {
+	const B = screenBlock
+	if cap(sc.bounds) < 2*len(probes) {
+		sc.bounds = make([]uint32, 2*len(probes))
+	}
+	bounds := sc.bounds[:2*len(probes)]
+	blocks := (len(probes) + B - 1) / B
+	block := func(k int) (first int, block []probe) {
+		return k * B, probes[k*B : min(len(probes), k*B+B)]
+	}
+	spans := sc.spans[:0]
+	for k := 0; k < 2 && k < blocks; k++ {
+		_, bl := block(k)
+		spans = ix.offsetSpans(spans, bl, groups)
+	}
+	prefetch(spans)
+	if blocks > 0 {
+		_, bl := block(0)
+		prefetch(ix.bounds(sc.spans[:0], bl, groups, bounds))
+	}
+	for k := 0; k < blocks; k++ {
+		spans := sc.spans[:0]
+		if k+2 < blocks {
+			_, bl := block(k + 2)
+			spans = ix.offsetSpans(spans, bl, groups)
 		}
-		for j := range block {
-			a, b := lo[j], hi[j]
-			// One load per cache line of the bucket's fingerprints.
-			for k := a; k < b; k += 8 {
-				touched += fpHi[k]
-			}
-			for k := a; k < b; k += 16 {
-				touched += uint64(fpLo[k])
-			}
-			if a < b {
-				touched += fpHi[b-1] + uint64(fpLo[b-1])
-			}
+		if k+1 < blocks {
+			f, bl := block(k + 1)
+			spans = ix.bounds(spans, bl, groups, bounds[2*f:])
 		}
-		for j, key := range block {
-			limit := maxDist - bits.OnesCount32(key^qkey)
-			a, b := lo[j], hi[j]
-			his := fpHi[a:b]
-			los := fpLo[a:b]
-			los = los[:len(his)]
-			for k, h := range his {
-				if bits.OnesCount64(h^qHi)+bits.OnesCount32(los[k]^qLo) <= limit {
-					cands = append(cands, ids[int(a)+k])
-				}
+		prefetch(spans)
+		f, bl := block(k)
+		for j, p := range bl {
+			a, b := bounds[2*(f+j)], bounds[2*(f+j)+1]
+			if a == b {
+				continue
 			}
+			g := &groups[p.group]
+			limit := maxDist - bits.OnesCount32(p.key^g.qkey)
+			if limit < 0 {
+				continue
+			}
+			cands = ix.scanBucket(cands, g.chunk, a, b, g.qHi, g.qLo, limit)
 		}
 	}
-	// Stored so that the touching loads are not optimised away.
-	*sink += touched
+	return cands
+}
+
+// maxPrefetchRun bounds the bytes of one bucket prefetched ahead (a bucket
+// of 16-bit chunks at 10 M hashes averages 1.8 KB).
+const maxPrefetchRun = 4096
+
+// offsetSpans appends the offsets entries (off[key], off[key+1]) of a
+// block of probes.
+func (ix *Index256) offsetSpans(sp []span, block []probe, groups []probeGroup) []span {
+	for _, p := range block {
+		off := ix.offsets[groups[p.group].chunk]
+		start := uintptr(unsafe.Pointer(unsafe.SliceData(off))) + 4*uintptr(p.key)
+		sp = append(sp, span{start: start, end: start + 8})
+	}
+	return sp
+}
+
+// bounds reads the bucket bounds of a block of probes into bnd (first,
+// end pairs) and appends the buckets' fingerprint runs to sp.
+func (ix *Index256) bounds(sp []span, block []probe, groups []probeGroup, bnd []uint32) []span {
+	for j, p := range block {
+		ci := groups[p.group].chunk
+		off := ix.offsets[ci]
+		a, b := off[p.key], off[p.key+1]
+		bnd[2*j], bnd[2*j+1] = a, b
+		if a < b {
+			// The start of a huge bucket (duplicates) is enough: the
+			// hardware prefetcher follows a sequential run.
+			start := uintptr(unsafe.Pointer(unsafe.SliceData(ix.recs[ci]))) + 12*uintptr(a)
+			sp = append(sp, span{start: start, end: start + min(12*uintptr(b-a), maxPrefetchRun)})
+		}
+	}
+	return sp
+}
+
+// scanBucket appends the ids of bucket [a, b) of chunk ci whose
+// fingerprints are within limit of (qHi, qLo).
+func (ix *Index256) scanBucket(cands []uint32, ci uint32, a, b uint32, qHi uint64, qLo uint32, limit int) []uint32 {
+	recs, ids := ix.recs[ci], ix.ids[ci]
+	n := int(b - a)
+	his := recs[12*int(a) : 12*int(a)+8*n]
+	los := recs[12*int(a)+8*n : 12*int(b)]
+	ids = ids[a:b]
+	if ix.scan == scanPortable {
+		return scanRun(cands, his, los, ids, qHi, qLo, limit)
+	}
+	for k0 := 0; k0 < n; k0 += 64 {
+		var pass uint64
+		if ix.scan == scanAVX512 {
+			pass = bucketPassAVX512(unsafe.Pointer(&his[8*k0]), unsafe.Pointer(&los[4*k0]), min(64, n-k0), qHi, uint64(qLo), uint64(limit))
+		} else {
+			pass = bucketPassAVX2(unsafe.Pointer(&his[8*k0]), unsafe.Pointer(&los[4*k0]), min(64, n-k0), qHi, uint64(qLo), uint64(limit))
+		}
+		for pass != 0 {
+			cands = append(cands, ids[k0+bits.TrailingZeros64(pass)])
+			pass &= pass - 1
+		}
+	}
+	return cands
+}
+
+// scanRun is the portable bucket scan: it appends ids[k] for every entry k
+// of a run of fingerprints (his: their little-endian uint64 halves, los:
+// their uint32 halves) within limit of (qHi, qLo).
+func scanRun(cands []uint32, his, los []byte, ids []uint32, qHi uint64, qLo uint32, limit int) []uint32 {
+	// Indexing rather than re-slicing keeps the slices loop-invariant, so
+	// that the popcount's fallback call (amd64 before v2) does not make the
+	// compiler spill them on every entry (2.5× slower).
+	n := min(len(ids), len(his)/8, len(los)/4)
+	for k := 0; k < n; k++ {
+		if bits.OnesCount64(binary.LittleEndian.Uint64(his[8*k:])^qHi)+bits.OnesCount32(binary.LittleEndian.Uint32(los[4*k:])^qLo) <= limit {
+			cands = append(cands, ids[k])
+		}
+	}
 	return cands
 }
 

@@ -149,6 +149,19 @@ func BenchmarkIndex256Search(b *testing.B) {
 		run("fp", s.ix, 1)
 		run("legacy", s.legacy, 1)
 		run("fp", s.ix, 8)
+		// The slower bucket scans, as on processors without AVX-512 or AVX2.
+		best := s.ix.scan
+		for _, alt := range []struct {
+			name string
+			scan bucketScan
+			ok   bool
+		}{{"scan-avx2", scanAVX2, hasAVX2Pass && best != scanAVX2}, {"scan-portable", scanPortable, best != scanPortable}} {
+			if alt.ok {
+				s.ix.scan = alt.scan
+				run(alt.name, s.ix, 8)
+				s.ix.scan = best
+			}
+		}
 		run("legacy", s.legacy, 8)
 		run("brute", linear, 1)
 		run("brute", linear, 8)

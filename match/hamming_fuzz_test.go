@@ -60,10 +60,17 @@ func FuzzIndex256(f *testing.F) {
 			if ix.Len() != n {
 				t.Fatalf("Len %d, want %d", ix.Len(), n)
 			}
-			got := collect(t, func(fn func(i, dist int)) { ix.Search(q, d, fn) })
-			sameResults(t, fmt.Sprintf("k=%d d=%d", kk, d), got, brute256(hashes, q, d))
-			got = collect(t, func(fn func(i, dist int)) { ix.SearchAny(qs, d, fn) })
-			sameResults(t, fmt.Sprintf("k=%d d=%d any", kk, d), got, bruteAny256(hashes, qs, d))
+			// Every bucket scan this processor can run.
+			for _, scan := range []bucketScan{scanPortable, scanAVX2, scanAVX512} {
+				if scan == scanAVX2 && !hasAVX2Pass || scan == scanAVX512 && !hasAVX512Pass {
+					continue
+				}
+				ix.scan = scan
+				got := collect(t, func(fn func(i, dist int)) { ix.Search(q, d, fn) })
+				sameResults(t, fmt.Sprintf("k=%d d=%d scan %d", kk, d, scan), got, brute256(hashes, q, d))
+				got = collect(t, func(fn func(i, dist int)) { ix.SearchAny(qs, d, fn) })
+				sameResults(t, fmt.Sprintf("k=%d d=%d scan %d any", kk, d, scan), got, bruteAny256(hashes, qs, d))
+			}
 		}
 	})
 }
