@@ -10,6 +10,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/hashtriage/hashtriage/internal/cputime"
 )
 
 // md5sumList builds n md5sum lines "<md5>  dir/file<i>.jpg".
@@ -95,7 +97,7 @@ func TestReadLargeList(t *testing.T) {
 	if path == "" {
 		t.Skip("set HASHTRIAGE_BENCH_LIST to a list file")
 	}
-	cpuBefore, haveCPU := processCPUTime()
+	cpuBefore := cputime.Process()
 	start := time.Now()
 	r, err := OpenList(path, os.Getenv("HASHTRIAGE_BENCH_FORMAT"))
 	if err != nil {
@@ -120,8 +122,7 @@ func TestReadLargeList(t *testing.T) {
 	wall := time.Since(start)
 	t.Logf("%s: %d entries, %d parse errors; wall %v (%.0f entries/s)",
 		path, entries, perrs, wall.Round(time.Millisecond), float64(entries)/wall.Seconds())
-	if cpuAfter, _ := processCPUTime(); haveCPU {
-		cpu := cpuAfter - cpuBefore
+	if cpu := cputime.Process() - cpuBefore; cpuBefore > 0 {
 		t.Logf("CPU %v (%.0f entries per CPU-second)", cpu.Round(time.Millisecond), float64(entries)/cpu.Seconds())
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashtriage/hashtriage/bench/pdqgen"
+	"github.com/hashtriage/hashtriage/internal/cputime"
 )
 
 // Benchmarks of the PDQ index (figures in bench/README.md, "PDQ index"):
@@ -69,7 +70,7 @@ func loadBenchSet(b *testing.B, n int) *benchSet {
 		b.Fatal(err)
 	}
 	before := heapAlloc()
-	start, cpu := time.Now(), processCPU()
+	start, cpu := time.Now(), cputime.Process()
 	// HASHTRIAGE_BENCH_CHUNKS forces a chunk count, to compare layouts.
 	k := chunkCount256(n)
 	if v := os.Getenv("HASHTRIAGE_BENCH_CHUNKS"); v != "" {
@@ -81,7 +82,7 @@ func loadBenchSet(b *testing.B, n int) *benchSet {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &benchSet{hashes: hashes, plants: plants, ix: ix, build: time.Since(start), cpu: processCPU() - cpu}
+	s := &benchSet{hashes: hashes, plants: plants, ix: ix, build: time.Since(start), cpu: cputime.Process() - cpu}
 	s.indexMB = float64(heapAlloc()-before) / 1e6
 	before = heapAlloc()
 	s.legacy = newLegacyIndex256(hashes)
@@ -133,12 +134,12 @@ func BenchmarkIndex256Search(b *testing.B) {
 				runtime.LockOSThread()
 				defer runtime.UnlockOSThread()
 				matches, i := 0, 0
-				cpu := threadCPU()
+				cpu := cputime.Thread()
 				for b.Loop() {
 					ix.SearchAny(queries[i%len(queries)][:variants], maxDist, func(int, int) { matches++ })
 					i++
 				}
-				if cpu := threadCPU() - cpu; cpu > 0 {
+				if cpu := cputime.Thread() - cpu; cpu > 0 {
 					// Queries per second of CPU: the rate on a core of one's own.
 					b.ReportMetric(float64(b.N)/cpu.Seconds(), "queries/cpu-s")
 				}
@@ -194,12 +195,12 @@ func BenchmarkIndex64Search(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			matches, i := 0, 0
-			cpu := threadCPU()
+			cpu := cputime.Thread()
 			for b.Loop() {
 				ix.Search(queries[i%len(queries)], maxDist, func(int, int) { matches++ })
 				i++
 			}
-			if cpu := threadCPU() - cpu; cpu > 0 {
+			if cpu := cputime.Thread() - cpu; cpu > 0 {
 				b.ReportMetric(float64(b.N)/cpu.Seconds(), "queries/cpu-s")
 			}
 			b.ReportMetric(float64(matches)/float64(b.N), "matches/query")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashtriage/hashtriage/evidence"
 	"github.com/hashtriage/hashtriage/hashset"
+	"github.com/hashtriage/hashtriage/internal/cputime"
 	"github.com/hashtriage/hashtriage/match"
 	"github.com/hashtriage/hashtriage/scan"
 )
@@ -90,7 +91,7 @@ func BenchmarkScanImages(b *testing.B) {
 		b.Run(run.name, func(b *testing.B) {
 			images := scan.NewImageHasher(scan.ImageOptions{})
 			var items int64
-			cpu0, wall0 := cpuTime(), time.Now()
+			cpu0, wall0 := cputime.Process(), time.Now()
 			for b.Loop() {
 				sum, err := scan.Run(context.Background(), scan.Config{Matcher: run.matcher, Image: images.Hash, Sources: []evidence.Source{src}})
 				if err != nil || sum.Errors > 0 {
@@ -98,7 +99,7 @@ func BenchmarkScanImages(b *testing.B) {
 				}
 				items += sum.Items
 			}
-			cpu, wall := cpuTime()-cpu0, time.Since(wall0)
+			cpu, wall := cputime.Process()-cpu0, time.Since(wall0)
 			b.ReportMetric(float64(items)/wall.Seconds(), "images/s")
 			b.ReportMetric(float64(cpu.Milliseconds())/float64(items), "cpu-ms/image")
 		})

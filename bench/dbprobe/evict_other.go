@@ -2,14 +2,8 @@
 
 package main
 
-import (
-	"errors"
-	"time"
-)
+import "errors"
 
 func dropFromPageCache(path string) error {
 	return errors.New("-evict works on Linux only")
 }
-
-// cpuTime is not measured here.
-func cpuTime() time.Duration { return 0 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/hashtriage/hashtriage/hashset"
+	"github.com/hashtriage/hashtriage/internal/cputime"
 	"github.com/hashtriage/hashtriage/match"
 )
 
@@ -98,7 +99,7 @@ func main() {
 						n++
 					}
 				}
-				start, cpu0 := time.Now(), cpuTime()
+				start, cpu0 := time.Now(), cputime.Process()
 				if b == 0 {
 					for _, d := range c.ds {
 						if len(m.Lookup(alg, d)) > 0 {
@@ -110,7 +111,7 @@ func main() {
 						m.LookupMany(alg, c.ds[i:min(i+b, len(c.ds))], count)
 					}
 				}
-				el, cpu := time.Since(start), cpuTime()-cpu0
+				el, cpu := time.Since(start), cputime.Process()-cpu0
 				if c.wantHit && n != len(c.ds) || !c.wantHit && n != 0 {
 					fail("%s lookups: %d of %d matched", c.name, n, len(c.ds))
 				}

@@ -22,6 +22,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/hashtriage/hashtriage/internal/cputime"
 	"github.com/hashtriage/hashtriage/perceptual"
 )
 
@@ -81,9 +82,9 @@ func main() {
 	n := 0
 	for range *rounds {
 		for _, data := range files {
-			w0, c0 := time.Now(), cpuTime()
+			w0, c0 := time.Now(), cputime.Process()
 			img, _, err := perceptual.Decode(bytes.NewReader(data), perceptual.DecodeOptions{})
-			w1, c1 := time.Now(), cpuTime()
+			w1, c1 := time.Now(), cputime.Process()
 			if err != nil {
 				log.Fatal(err)
 			}
@@ -95,7 +96,7 @@ func main() {
 			} else {
 				_, err = perceptual.PDQ(img, mode)
 			}
-			w2, c2 := time.Now(), cpuTime()
+			w2, c2 := time.Now(), cputime.Process()
 			if err != nil {
 				log.Fatal(err)
 			}
@@ -116,13 +117,13 @@ func main() {
 		float64(n)/(decWall+hashWall).Seconds(), float64(n)/total.Seconds(), 100*float64(decCPU)/float64(total))
 
 	if *magick != "" {
-		w0, c0 := time.Now(), childCPU()
+		w0, c0 := time.Now(), cputime.Children()
 		for _, name := range names {
 			if err := exec.Command(*magick, name, "pnm:-").Run(); err != nil {
 				log.Fatalf("%s %s: %v", *magick, name, err)
 			}
 		}
-		wall, cpu := time.Since(w0), childCPU()-c0
+		wall, cpu := time.Since(w0), cputime.Children()-c0
 		fmt.Printf("ImageMagick read step (convert FILE pnm:-, one round): %.1f images/s (wall), cpu %.2f ms/image\n",
 			float64(len(names))/wall.Seconds(), float64(cpu)/float64(len(names))/1e6)
 	}
@@ -132,13 +133,13 @@ func main() {
 			fmt.Println("reference: pdq-photo-hasher not found on PATH; not compared")
 			return
 		}
-		w0, c0 := time.Now(), childCPU()
+		w0, c0 := time.Now(), cputime.Children()
 		cmd := exec.Command(bin, names...)
 		cmd.Stdout, cmd.Stderr = nil, os.Stderr
 		if err := cmd.Run(); err != nil {
 			log.Fatalf("pdq-photo-hasher: %v", err)
 		}
-		wall, cpu := time.Since(w0), childCPU()-c0
+		wall, cpu := time.Since(w0), cputime.Children()-c0
 		fmt.Printf("reference pdq-photo-hasher: %.1f images/s (wall), %.1f images/s (cpu incl. children)\n",
 			float64(len(names))/wall.Seconds(), float64(len(names))/cpu.Seconds())
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashtriage/hashtriage/evidence/ewf"
+	"github.com/hashtriage/hashtriage/internal/cputime"
 )
 
 // benchImages makes (once, in the temporary directory) a raw medium of
@@ -72,7 +73,7 @@ func reportCPU(b *testing.B, start time.Duration, size int64) {
 	if b.N == 0 || size == 0 {
 		return
 	}
-	per := float64(cpuTime()-start) / float64(b.N) / (float64(size) / (1 << 20))
+	per := float64(cputime.Process()-start) / float64(b.N) / (float64(size) / (1 << 20))
 	b.ReportMetric(per/1e6, "cpu-ms/MiB")
 }
 
@@ -97,7 +98,7 @@ func BenchmarkSequentialRead(b *testing.B) {
 					defer f.Close()
 					st, _ := f.Stat()
 					b.SetBytes(st.Size())
-					cpu := cpuTime()
+					cpu := cputime.Process()
 					for b.Loop() {
 						readAll(b, f, st.Size(), bufSize, hash)
 					}
@@ -112,7 +113,7 @@ func BenchmarkSequentialRead(b *testing.B) {
 						defer im.Close()
 						return im.Size()
 					}())
-					cpu := cpuTime()
+					cpu := cputime.Process()
 					var size int64
 					for b.Loop() {
 						im, err := ewf.Open(e01) // fresh cache every pass
