@@ -52,11 +52,11 @@ func emit(format string, args ...any) { fmt.Fprintf(&out, "\t"+format+"\n", args
 func sha256Group(g int) {
 	m := func(k int) string { return msg256[((k%4)+4)%4] }
 	if g >= 4 {
-		emit("SHA256MSG1 %s, %s", m(g-3), m(g-4))    // W[t-16] + σ0(W[t-15])
-		emit("MOVO %s, X7", m(g-1))                   //
-		emit("PALIGNR $4, %s, X7", m(g-2))            // W[t-7]
-		emit("PADDD X7, %s", m(g-4))                  //
-		emit("SHA256MSG2 %s, %s", m(g-1), m(g-4))    // + σ1(W[t-2])
+		emit("SHA256MSG1 %s, %s", m(g-3), m(g-4)) // W[t-16] + σ0(W[t-15])
+		emit("MOVO %s, X7", m(g-1))               //
+		emit("PALIGNR $4, %s, X7", m(g-2))        // W[t-7]
+		emit("PADDD X7, %s", m(g-4))              //
+		emit("SHA256MSG2 %s, %s", m(g-1), m(g-4)) // + σ1(W[t-2])
 	}
 	emit("MOVOU k256<>+%d(SB), X0", 16*g)
 	emit("PADDD %s, X0", m(g))
