@@ -22,14 +22,21 @@ var errDeflate = errors.New("damaged deflate data")
 // errOutputFull reports a stream that decodes to more than the buffer.
 var errOutputFull = errors.New("deflate output exceeds its buffer")
 
-// Table entries: bits 0–7 the code length to consume, bits 8–15 the kind
-// (or, for a length or distance, its number of extra bits), bits 16–31 a
-// value: the literal byte, the base length or distance, or the offset of a
-// second-level table (whose index width is then in bits 0–7).
+// Table entries: bits 0–5 the code length to consume (at most 15, so
+// that shifting by e&63, which x86 does by itself, needs no masking).
+// A literal has bit 31 (litFlag) set, so that testing for one is a sign
+// test, and its byte in bits 8–15. A first-level literal/length entry may
+// hold two literals (pairFlag): the second byte in bits 16–23, and both
+// codes' lengths in bits 0–5, so that one lookup decodes both. Any other
+// entry has bits 8–15 the kind (or, for a length or distance, its number
+// of extra bits) and bits 16–30 a value: the base length or distance, the
+// symbol of a code length code, or the offset of a second-level table
+// (whose index width is then in bits 0–5).
 const (
-	kindLiteral = 0xf0
-	kindEnd     = 0xf1
-	kindLink    = 0xf2
+	litFlag     = 1 << 31
+	pairFlag    = 1 << 30
+	kindEnd     = 0xf0 // kinds are at least kindEnd; extra bits are fewer
+	kindLink    = 0xf1
 	kindInvalid = 0xff             // also the whole entry of an unused code
 	entryUnused = kindInvalid << 8 // consumes no bits
 )
@@ -58,6 +65,7 @@ var (
 type huffTable struct {
 	entries []uint32
 	primary uint
+	lengths []uint8 // of a literal/length code: the code lengths, by symbol
 }
 
 // inflater holds the tables of one decoding, reused between chunks.
@@ -84,7 +92,7 @@ func symbolEntry(kind symbolKind, sym int) uint32 {
 	case litLenSymbols:
 		switch {
 		case sym < 256:
-			return uint32(sym)<<16 | kindLiteral<<8
+			return litFlag | uint32(sym)<<8
 		case sym == 256:
 			return kindEnd << 8
 		case sym <= 285:
@@ -187,7 +195,46 @@ func (t *huffTable) build(lengths []uint8, primary uint, kind symbolKind, codes 
 			t.entries[off+i] = e | uint32(rest)
 		}
 	}
+	if kind == litLenSymbols {
+		t.lengths = lengths
+		t.pairLiterals()
+	}
 	return nil
+}
+
+// pairLiterals makes each first-level entry whose code is a literal,
+// followed in the index's remaining bits by the whole code of another
+// literal, decode both. An index i starts with the code of its entry, of
+// length l; the next code starts at bit l, so it is the code of entry
+// i>>l, if that code is at most primary−l bits long (the bits above it in
+// i>>l are zero, and a code of length l2 fills every index with the same
+// low l2 bits). Going down from the top, entry i>>l (< i for i > 0) is
+// still a single symbol when it is read.
+func (t *huffTable) pairLiterals() {
+	// With no literal code of at most half the index width, as when
+	// every byte is about as frequent, no entry can hold two.
+	shortest := uint(maxCodeLen)
+	for _, l := range t.lengths[:256] {
+		if l != 0 {
+			shortest = min(shortest, uint(l))
+		}
+	}
+	if 2*shortest > t.primary {
+		return
+	}
+	first := t.entries[:1<<t.primary]
+	for i := len(first) - 1; i >= 0; i-- {
+		e := first[i]
+		if e&(litFlag|pairFlag) != litFlag {
+			continue
+		}
+		l := e & 63
+		e2 := first[i>>l]
+		if e2&(litFlag|pairFlag) != litFlag || l+e2&63 > uint32(t.primary) {
+			continue
+		}
+		first[i] = litFlag | pairFlag | e2&0xff00<<8 | e&0xff00 | (l + e2&63)
+	}
 }
 
 // bitReader reads the bits of src lowest first (RFC 1951 3.1.1). Past
@@ -241,10 +288,10 @@ func (br *bitReader) decodeSym(t *huffTable) uint32 {
 	if e>>8&0xff == kindLink {
 		br.bits >>= t.primary
 		br.n -= t.primary
-		e = t.entries[int(e>>16)+int(br.bits&(1<<(e&0xff)-1))]
+		e = t.entries[int(e>>16)+int(br.bits&(1<<(e&63)-1))]
 	}
-	br.bits >>= e & 0xff
-	br.n -= uint(e & 0xff)
+	br.bits >>= e & 63
+	br.n -= uint(e & 63)
 	return e
 }
 
@@ -253,6 +300,9 @@ func (br *bitReader) decodeSym(t *huffTable) uint32 {
 // (up to its last whole byte). A stream that would write more than
 // len(dst) bytes fails with errOutputFull; damaged data with errDeflate.
 func (f *inflater) inflateInto(dst, src []byte) (written, used int, err error) {
+	// Capacities equal to lengths: the hot loops slice with s[i:i+k],
+	// which the compiler checks against the capacity.
+	dst, src = dst[:len(dst):len(dst)], src[:len(src):len(src)]
 	br := bitReader{src: src}
 	out := 0
 	for {
@@ -425,10 +475,137 @@ func (f *inflater) dynamicTables(br *bitReader) error {
 	return f.dist.build(lengths[nlit:], distPrimary, distSymbols, f.codes[:], false)
 }
 
+// fastRoom is the output room fastSymbols keeps: the longest match, and
+// the seven bytes past it that its eight-byte copies may write.
+const fastRoom = 258 + 8
+
+// Why fastSymbols stopped. The errors are made by the caller, so that the
+// hot loop makes no calls: a call would make the compiler keep the loop's
+// values in memory.
+const (
+	fastNearEnd = iota // input or output near its end: decode with care
+	fastEndOfBlock
+	fastBadLitLen
+	fastBadDist
+	fastDistTooFar
+)
+
+// fastSymbols decodes the symbols of a Huffman block into dst from out
+// on, while at least 8 bytes of input and fastRoom bytes of output remain,
+// so that refilling is one load and no symbol can overflow the output. It
+// makes the checks of huffmanBlock, and refills as it does when fewer than
+// 48 bits are left before a symbol (two literals of one table entry count
+// as one symbol). It returns the decoder's state, why it stopped, and for
+// fastDistTooFar the distance. It is a function of its own, making no
+// calls, and its limits use cap, as the bounds checks of s[i:i+k] do, so
+// that its values fit in registers: a literal is then a table lookup, a
+// sign test, two shifts and a store.
+func fastSymbols(lit, dist []uint32, dst []byte, out int, src []byte, pos int, bits uint64, n uint) (int, int, uint64, uint, int, int) {
+	dst, src = dst[:len(dst):len(dst)], src[:len(src):len(src)]
+	litTab := (*[1 << litPrimary]uint32)(lit[:1<<litPrimary])
+	for {
+		// 48 bits are enough for the longest length and distance with
+		// their extra bits (15 + 5 + 15 + 13).
+		if n < 48 {
+			if pos+8 > cap(src) {
+				return out, pos, bits, n, fastNearEnd, 0
+			}
+			bits |= binary.LittleEndian.Uint64(src[pos:pos+8]) << (n & 63)
+			pos += int(63-n) >> 3
+			n |= 56
+		}
+		if cap(dst)-out < fastRoom {
+			return out, pos, bits, n, fastNearEnd, 0
+		}
+		e := litTab[bits&(1<<litPrimary-1)]
+		if int32(e) < 0 { // litFlag: one or two literals
+			// Two bytes are written either way; a second byte that is
+			// not a literal is overwritten by what follows.
+			bits >>= e & 63
+			n -= uint(e & 63)
+			binary.LittleEndian.PutUint16(dst[out:out+2], uint16(e>>8))
+			out += 1 + int(e>>30&1)
+			continue
+		}
+		// Looked up again, from the slice, rather than reusing e: the
+		// e of the literal path is then dead here, which measured a few
+		// per cent faster on runs of literals (the compiler keeps it in
+		// a register instead of spilling it for this path).
+		e = lit[bits&(1<<litPrimary-1)]
+		if e>>8&0xff == kindLink {
+			bits >>= litPrimary
+			n -= litPrimary
+			e = lit[int(e>>16)+int(bits&(1<<(e&63)-1))]
+		}
+		bits >>= e & 63
+		n -= uint(e & 63)
+		if int32(e) < 0 { // a literal with a long code
+			dst[out] = byte(e >> 8)
+			out++
+			continue
+		}
+		kind := e >> 8 & 0xff
+		if kind >= kindEnd {
+			if kind == kindEnd {
+				return out, pos, bits, n, fastEndOfBlock, 0
+			}
+			return out, pos, bits, n, fastBadLitLen, 0
+		}
+		length := int(e>>16) + int(bits&(1<<(kind&63)-1))
+		bits >>= kind & 63
+		n -= uint(kind & 63)
+
+		d := dist[bits&(1<<distPrimary-1)]
+		if d>>8&0xff == kindLink {
+			bits >>= distPrimary
+			n -= distPrimary
+			d = dist[int(d>>16)+int(bits&(1<<(d&63)-1))]
+		}
+		bits >>= d & 63
+		n -= uint(d & 63)
+		dkind := d >> 8 & 0xff
+		if dkind >= kindEnd {
+			return out, pos, bits, n, fastBadDist, 0
+		}
+		distance := int(d>>16) + int(bits&(1<<(dkind&63)-1))
+		bits >>= dkind & 63
+		n -= uint(dkind & 63)
+		if distance > out {
+			return out, pos, bits, n, fastDistTooFar, distance
+		}
+		// length ≤ 258: the copy and its slack fit in fastRoom.
+		from := out - distance
+		if distance >= 8 {
+			// Each load lies wholly before the bytes being written.
+			for k := 0; k < length; k += 8 {
+				binary.LittleEndian.PutUint64(dst[out+k:out+k+8], binary.LittleEndian.Uint64(dst[from+k:from+k+8]))
+			}
+		} else {
+			// The match repeats its first distance bytes: make eight
+			// bytes of that pattern in a register, doubling it, and
+			// store them at every multiple of the largest multiple of
+			// distance that is at most 8, each a copy of the start.
+			// (The bytes loaded past out are in the buffer, and
+			// masked off.)
+			w := binary.LittleEndian.Uint64(dst[from : from+8])
+			w &= 1<<(8*distance) - 1
+			for shift := 8 * distance; shift < 64; shift <<= 1 {
+				w |= w << shift
+			}
+			step := 8 / distance * distance
+			for k := 0; k < length; k += step {
+				binary.LittleEndian.PutUint64(dst[out+k:out+k+8], w)
+			}
+		}
+		out += length
+	}
+}
+
 // huffmanBlock decodes the symbols of a Huffman block (RFC 1951 3.2.5)
-// into dst from out on, up to its end-of-block code. It is the hot loop of
-// inflating: the bit reader's state is kept in locals (registers), and
-// short back-references are copied eight bytes at a time.
+// into dst from out on, up to its end-of-block code. fastSymbols decodes
+// all but the symbols near the end of the input or the output, which are
+// decoded here one at a time, each checked against the room left; the bit
+// reader's state is kept in locals.
 func (f *inflater) huffmanBlock(br *bitReader, dst []byte, out int, lit, dist *huffTable) (int, error) {
 	bits, n, pos, src := br.bits, br.n, br.pos, br.src
 	// The first-level tables as arrays, so that looking up needs no bounds
@@ -438,6 +615,24 @@ func (f *inflater) huffmanBlock(br *bitReader, dst []byte, out int, lit, dist *h
 	distTab := (*[1 << distPrimary]uint32)(dist.entries[:1<<distPrimary])
 	var err error
 	for {
+		if pos+8 <= len(src) && len(dst)-out >= fastRoom {
+			var stop, distance int
+			out, pos, bits, n, stop, distance = fastSymbols(lit.entries, dist.entries, dst, out, src, pos, bits, n)
+			switch stop {
+			case fastEndOfBlock:
+				br.bits, br.n, br.pos = bits, n, pos
+				return out, nil
+			case fastBadLitLen:
+				return out, fmt.Errorf("%w: invalid literal/length code", errDeflate)
+			case fastBadDist:
+				return out, fmt.Errorf("%w: invalid distance code", errDeflate)
+			case fastDistTooFar:
+				return out, fmt.Errorf("%w: distance %d reaches before the start of the chunk", errDeflate, distance)
+			}
+		}
+		// Near the end of the input or the output: one symbol at a time,
+		// each checked against the room left.
+
 		// 48 bits are enough for the longest length and distance with
 		// their extra bits (15 + 5 + 15 + 13).
 		if n < 48 {
@@ -456,6 +651,32 @@ func (f *inflater) huffmanBlock(br *bitReader, dst []byte, out int, lit, dist *h
 			}
 		}
 		e := litTab[bits&(1<<litPrimary-1)]
+		if int32(e) < 0 { // litFlag: one or two literals
+			if len(dst)-out >= 2 {
+				// Two bytes are written either way; a second byte that
+				// is not a literal is overwritten by what follows.
+				bits >>= e & 63
+				n -= uint(e & 63)
+				binary.LittleEndian.PutUint16(dst[out:out+2], uint16(e>>8))
+				out += 1 + int(e>>30&1)
+				continue
+			}
+			if out >= len(dst) {
+				err = errOutputFull
+				break
+			}
+			// Room for one byte: decode the first literal alone, as if
+			// the entry held only it, so that the next one fails.
+			k := e & 63
+			if e&pairFlag != 0 {
+				k = uint32(lit.lengths[e>>8&0xff])
+			}
+			bits >>= k
+			n -= uint(k)
+			dst[out] = byte(e >> 8)
+			out++
+			continue
+		}
 		if e>>8&0xff == kindLink {
 			bits >>= litPrimary
 			n -= litPrimary
@@ -463,17 +684,17 @@ func (f *inflater) huffmanBlock(br *bitReader, dst []byte, out int, lit, dist *h
 		}
 		bits >>= e & 63
 		n -= uint(e & 63)
-		kind := e >> 8 & 0xff
-		if kind == kindLiteral {
+		if int32(e) < 0 { // a literal with a long code
 			if uint(out) >= uint(len(dst)) {
 				err = errOutputFull
 				break
 			}
-			dst[out] = byte(e >> 16)
+			dst[out] = byte(e >> 8)
 			out++
 			continue
 		}
-		if kind >= kindLiteral {
+		kind := e >> 8 & 0xff
+		if kind >= kindEnd {
 			if kind != kindEnd {
 				err = fmt.Errorf("%w: invalid literal/length code", errDeflate)
 			}
@@ -492,7 +713,7 @@ func (f *inflater) huffmanBlock(br *bitReader, dst []byte, out int, lit, dist *h
 		bits >>= d & 63
 		n -= uint(d & 63)
 		dkind := d >> 8 & 0xff
-		if dkind >= kindLiteral {
+		if dkind >= kindEnd {
 			err = fmt.Errorf("%w: invalid distance code", errDeflate)
 			break
 		}

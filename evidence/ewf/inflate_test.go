@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	kflate "github.com/klauspost/compress/flate"
@@ -33,9 +34,28 @@ func deflateInputs() map[string][]byte {
 		skewed[i] = byte(rng.ExpFloat64() * 3) // few symbols, long codes for the rare ones
 	}
 	mixed := append(append(append([]byte{}, text.Bytes()[:10000]...), random[:10000]...), make([]byte, 10000)...)
+	// Repeats of patterns of 1 to 17 bytes, for matches that overlap
+	// their own output, between runs of random bytes.
+	var periodic []byte
+	for round := range 3 {
+		for period := 1; period <= 17; period++ {
+			pattern := random[period*100 : period*100+period]
+			for range 20 + round*120 {
+				periodic = append(periodic, pattern...)
+			}
+			periodic = append(periodic, random[period*7:period*7+40]...)
+		}
+	}
+	// Few symbols in random order: short codes, so that the literal
+	// table holds pairs of literals, and few matches.
+	few := make([]byte, 40000)
+	for i := range few {
+		few[i] = "abcdefgh"[rng.IntN(8)]
+	}
 	return map[string][]byte{
 		"empty": {}, "one": {42}, "random": random, "text": text.Bytes(),
 		"zeros": make([]byte, 40000), "runs": runs, "skewed": skewed, "mixed": mixed,
+		"periodic": periodic, "few": few,
 	}
 }
 
@@ -82,36 +102,117 @@ func TestInflateInto(t *testing.T) {
 	}
 }
 
+// bitWriter makes deflate streams by hand: put appends the n low bits of
+// v, lowest first (header fields, extra bits) or, with msbFirst, highest
+// first (Huffman codes).
+type bitWriter struct{ bits []uint8 }
+
+func (w *bitWriter) put(v, n int, msbFirst bool) {
+	for k := range n {
+		if msbFirst {
+			w.bits = append(w.bits, uint8(v>>(n-1-k)&1))
+		} else {
+			w.bits = append(w.bits, uint8(v>>k&1))
+		}
+	}
+}
+
+func (w *bitWriter) bytes() []byte {
+	b := make([]byte, (len(w.bits)+7)/8)
+	for i, bit := range w.bits {
+		b[i/8] |= bit << (i % 8)
+	}
+	return b
+}
+
 // TestInflateFixedBlock decodes hand-made fixed-code blocks (RFC 1951
 // 3.2.6), including a back-reference that overlaps its own output.
 func TestInflateFixedBlock(t *testing.T) {
 	// BFINAL=1, BTYPE=01, literal 'a' (0x61: code 0x30+0x61 in 8 bits),
 	// length 257 → 3, distance code 0 → 1, end of block.
-	var bits []uint8
-	put := func(v, n int, msbFirst bool) {
-		for k := range n {
-			if msbFirst {
-				bits = append(bits, uint8(v>>(n-1-k)&1))
-			} else {
-				bits = append(bits, uint8(v>>k&1))
-			}
-		}
-	}
-	put(1, 1, false)
-	put(1, 2, false)
-	put(0x30+'a', 8, true)
-	put(1, 7, true) // symbol 257: 7-bit code 0000001
-	put(0, 5, true) // distance 1
-	put(0, 7, true) // end of block
-	src := make([]byte, (len(bits)+7)/8)
-	for i, b := range bits {
-		src[i/8] |= b << (i % 8)
-	}
+	var w bitWriter
+	w.put(1, 1, false)
+	w.put(1, 2, false)
+	w.put(0x30+'a', 8, true)
+	w.put(1, 7, true) // symbol 257: 7-bit code 0000001
+	w.put(0, 5, true) // distance 1
+	w.put(0, 7, true) // end of block
+	src := w.bytes()
 	var f inflater
 	dst := make([]byte, 10)
 	n, used, err := f.inflateInto(dst, src)
 	if err != nil || string(dst[:n]) != "aaaa" || used != len(src) {
 		t.Fatalf("inflateInto = %q, %d, %v; want \"aaaa\", %d", dst[:n], used, err, len(src))
+	}
+}
+
+// TestInflateDamagedFixedBlock checks that each kind of damage is found
+// both by the fast loop (with input and output to spare) and by the
+// careful one (at the end of the input).
+func TestInflateDamagedFixedBlock(t *testing.T) {
+	cases := []struct {
+		name string
+		body func(w *bitWriter)
+		want string
+	}{
+		{"distance before the start", func(w *bitWriter) {
+			w.put(0x30+'a', 8, true)
+			w.put(1, 7, true) // length 3
+			w.put(1, 5, true) // distance 2, one byte written
+		}, "distance 2 reaches before the start"},
+		{"distance code 30", func(w *bitWriter) {
+			w.put(0x30+'a', 8, true)
+			w.put(1, 7, true)
+			w.put(30, 5, true)
+		}, "invalid distance code"},
+		{"literal/length code 286", func(w *bitWriter) {
+			w.put(0x30+'a', 8, true)
+			w.put(0xc0+286-280, 8, true) // symbols 280–287: 8-bit codes from 11000000
+		}, "invalid literal/length code"},
+	}
+	for _, c := range cases {
+		var w bitWriter
+		w.put(1, 1, false)
+		w.put(1, 2, false)
+		c.body(&w)
+		w.put(0, 7, true) // end of block, never reached
+		for _, pad := range []int{0, 64} {
+			src := append(w.bytes(), make([]byte, pad)...)
+			var f inflater
+			_, _, err := f.inflateInto(make([]byte, 4096), src)
+			if !errors.Is(err, errDeflate) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s, %d bytes of padding: %v, want %q", c.name, pad, err, c.want)
+			}
+		}
+	}
+}
+
+// TestInflateRoomForOneOfTwoLiterals fills the output one to five bytes
+// short, with literals only and a table whose entries hold two literals:
+// the decoder must write every byte it has room for, the first literal of
+// a pair too, and then fail.
+func TestInflateRoomForOneOfTwoLiterals(t *testing.T) {
+	in := deflateInputs()["few"][:5000]
+	z := deflate(t, in, flate.HuffmanOnly)
+	var f inflater
+	if n, _, err := f.inflateInto(make([]byte, len(in)), z); err != nil || n != len(in) {
+		t.Fatalf("whole stream: %d bytes, %v", n, err)
+	}
+	pairs := 0
+	for _, e := range f.lit.entries[:1<<litPrimary] {
+		if e&pairFlag != 0 {
+			pairs++
+		}
+	}
+	if pairs == 0 {
+		t.Fatal("the literal table holds no pairs: the test tests nothing")
+	}
+	for short := 1; short <= 5; short++ {
+		dst := make([]byte, len(in)-short)
+		n, _, err := f.inflateInto(dst, z)
+		if !errors.Is(err, errOutputFull) || n != len(dst) || !bytes.Equal(dst, in[:len(dst)]) {
+			t.Errorf("%d bytes short: %d bytes written, %v; want all %d and errOutputFull", short, n, err, len(dst))
+		}
 	}
 }
 
