@@ -1,7 +1,6 @@
 package evidence
 
 import (
-	"compress/gzip"
 	"context"
 	"crypto/md5"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/hashtriage/hashtriage/internal/fixture"
 )
 
 // osFile adapts a host file to File for the tests.
@@ -85,23 +86,11 @@ func TestExpandEWF(t *testing.T) {
 	}
 	dir := t.TempDir()
 	raw := filepath.Join(dir, "disk.raw")
-	gz, err := os.Open("volume/testdata/mbr.img.gz")
-	if err != nil {
+	const gz = "volume/testdata/mbr.img.gz"
+	if _, err := os.Stat(gz); err != nil {
 		t.Skip("volume fixture missing:", err)
 	}
-	defer gz.Close()
-	zr, err := gzip.NewReader(gz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := os.Create(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, zr); err != nil {
-		t.Fatal(err)
-	}
-	out.Close()
+	fixture.GunzipTo(t, gz, raw)
 	acquire := func(name string, args ...string) string {
 		target := filepath.Join(dir, name)
 		cmd := exec.Command("ewfacquire", append(append([]string{"-u", "-q", "-f", "encase6", "-t", target}, args...), raw)...)

@@ -2,7 +2,6 @@ package evidence
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -14,24 +13,12 @@ import (
 	"testing"
 
 	"github.com/hashtriage/hashtriage/evidence/volume"
+	"github.com/hashtriage/hashtriage/internal/fixture"
 )
 
 func volumeFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	f, err := os.Open("volume/testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return fixture.Gunzip(t, "volume/testdata/"+name)
 }
 
 func TestSniffVolumes(t *testing.T) {

@@ -4,10 +4,8 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/hex"
-	"io"
 	"os"
 	"strings"
 	"sync"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/hashtriage/hashtriage/evidence"
 	"github.com/hashtriage/hashtriage/hashset"
+	"github.com/hashtriage/hashtriage/internal/fixture"
 	"github.com/hashtriage/hashtriage/scan"
 )
 
@@ -25,19 +24,7 @@ import (
 func volumeFixture(t *testing.T) ([]byte, map[string]string) {
 	t.Helper()
 	const dir = "../evidence/volume/testdata/"
-	f, err := os.Open(dir + "ext4.img.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := fixture.Gunzip(t, dir+"ext4.img.gz")
 	list, err := os.Open(dir + "files.md5")
 	if err != nil {
 		t.Fatal(err)

@@ -8,12 +8,10 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path"
@@ -25,6 +23,7 @@ import (
 	"testing"
 
 	"github.com/hashtriage/hashtriage/evidence/ewf"
+	"github.com/hashtriage/hashtriage/internal/fixture"
 )
 
 const e2eDir = "../../testdata/e2e"
@@ -128,26 +127,8 @@ func e2eScan(t *testing.T, db string, args ...string) e2eReport {
 // gunzipTo unpacks testdata/e2e/name.gz into dir/name and returns that path.
 func gunzipTo(t *testing.T, dir, name string) string {
 	t.Helper()
-	in, err := os.Open(filepath.Join(e2eDir, name+".gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	zr, err := gzip.NewReader(in)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dst := filepath.Join(dir, name)
-	out, err := os.Create(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, zr); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
+	fixture.GunzipTo(t, filepath.Join(e2eDir, name+".gz"), dst)
 	return dst
 }
 

@@ -3,7 +3,6 @@ package volume
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -15,25 +14,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	testfixture "github.com/hashtriage/hashtriage/internal/fixture"
 )
 
 // fixture returns the decompressed bytes of testdata/name.
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testfixture.Gunzip(t, filepath.Join("testdata", name))
 }
 
 // plantedMD5 reads testdata/files.md5, written by make-fixtures.sh, keyed
