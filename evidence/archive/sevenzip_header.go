@@ -154,9 +154,15 @@ func (c *sevenZipChecker) header() ([]byte, error) {
 	}
 	nextOff := binary.LittleEndian.Uint64(start[12:20])
 	nextSize := binary.LittleEndian.Uint64(start[20:28])
+	if nextSize == 0 {
+		return nil, nil // no header: nothing for the library to allocate
+	}
+	// The library parses as much of a header as the file holds, allocating
+	// what it claims, before it checks the header's CRC: a header that is
+	// cut short or does not match its CRC is refused here instead.
 	avail := uint64(c.size - c.base)
-	if nextOff > avail || nextSize > avail-nextOff || nextSize == 0 {
-		return nil, nil // the library cannot read it either
+	if nextOff > avail || nextSize > avail-nextOff {
+		return nil, c.malformed(0, "%d-byte header at offset %d runs past the end of the archive (%d bytes): truncated", nextSize, c.base+int64(min(nextOff, avail)), c.size)
 	}
 	if int64(nextSize) > c.headerLimit {
 		return nil, c.malformed(0, "%d-byte header exceeds the %d-byte limit for headers held in memory", nextSize, c.headerLimit)
@@ -164,6 +170,9 @@ func (c *sevenZipChecker) header() ([]byte, error) {
 	hdr := make([]byte, nextSize)
 	if _, err := c.r.ReadAt(hdr, c.base+int64(nextOff)); err != nil {
 		return nil, fmt.Errorf("reading header: %w", err)
+	}
+	if sum, want := crc32.ChecksumIEEE(hdr), binary.LittleEndian.Uint32(start[28:32]); sum != want {
+		return nil, c.malformed(0, "header CRC-32 %08x does not match the recorded %08x", sum, want)
 	}
 	switch hdr[0] {
 	case szHeader:
@@ -238,7 +247,10 @@ func (c *sevenZipChecker) decodeHeader(p *szParser) ([]byte, error) {
 	f := si.folders[0]
 	for _, cd := range f.coders {
 		if bytes.Equal(cd.method, szMethodAES) {
-			return nil, nil // encrypted: the library reports it without decoding
+			// Encrypted: it cannot be checked, and the library, given no
+			// password, would decrypt it with an empty one and parse
+			// whatever comes out, allocating what those bytes claim.
+			return nil, ErrEncryptedHeaders
 		}
 	}
 	if len(f.coders) != 1 || f.in != 1 || f.out != 1 || len(f.unpack) != 1 {

@@ -252,6 +252,45 @@ func TestSevenZipHeaderCounts(t *testing.T) {
 	}
 }
 
+// TestSevenZipHeaderUnverified checks that a header the check cannot
+// vouch for is refused, not left to the library: the library parses as
+// much of a header as the file holds, allocating what it claims, before it
+// checks the header's CRC (FuzzWalk found a 300-byte archive whose cut-short
+// header made it allocate 8 GB).
+func TestSevenZipHeaderUnverified(t *testing.T) {
+	orig := readFixture(t, "plain-header.7z")
+	hdr, p := decoded7zHeader(t, orig)
+	h := append7zNumber(slices.Clone(hdr[:p.filesAt]), 1<<40)
+	huge := with7zHeader(t, orig, append(h, hdr[p.filesAt+1:]...), nil)
+	// The plain header is last in the file: cut it right after the count.
+	truncated := huge[:len(huge)-(len(hdr)-p.filesAt-1)]
+	badCRC := slices.Clone(orig)
+	binary.LittleEndian.PutUint32(badCRC[28:32], binary.LittleEndian.Uint32(badCRC[28:32])+1)
+	binary.LittleEndian.PutUint32(badCRC[8:12], crc32.ChecksumIEEE(badCRC[12:32]))
+	tests := []struct {
+		name string
+		data []byte
+		what string
+	}{
+		{"header cut short after a count of 2^40 files", truncated, "truncated"},
+		{"header CRC does not match", badCRC, "CRC"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := walkBytes(t, tt.data, Options{})
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, errSevenZipHeader) || !strings.Contains(err.Error(), tt.what) {
+				t.Errorf("Walk error %v, want a header error about %s", err, tt.what)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+				t.Errorf("walk allocated %d bytes", alloc)
+			}
+		})
+	}
+}
+
 // TestSevenZipKeptDecoders walks an archive of several solid blocks with
 // a dictionary bound that forces the reader to be reopened between
 // blocks: the members must come out exactly as without it.
