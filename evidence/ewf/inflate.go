@@ -22,20 +22,24 @@ var errDeflate = errors.New("damaged deflate data")
 // errOutputFull reports a stream that decodes to more than the buffer.
 var errOutputFull = errors.New("deflate output exceeds its buffer")
 
-// Table entries: bits 0–5 the code length to consume (at most 15, so
-// that shifting by e&63, which x86 does by itself, needs no masking).
-// A literal has bit 31 (litFlag) set, so that testing for one is a sign
-// test, and its byte in bits 8–15. A first-level literal/length entry may
-// hold two literals (pairFlag): the second byte in bits 16–23, and both
-// codes' lengths in bits 0–5, so that one lookup decodes both. Any other
-// entry has bits 8–15 the kind (or, for a length or distance, its number
-// of extra bits) and bits 16–30 a value: the base length or distance, the
-// symbol of a code length code, or the offset of a second-level table
-// (whose index width is then in bits 0–5).
+// Table entries: bits 0–5 the bits to consume (at most 28, so that
+// shifting by e&63, which x86 does by itself, needs no masking). A literal
+// has bit 31 (litFlag) set, so that testing for one is a sign test, and
+// its byte in bits 8–15. A first-level literal/length entry may hold two
+// literals (pairFlag): the second byte in bits 16–23, and both codes'
+// lengths in bits 0–5, so that one lookup decodes both. A length or
+// distance has its base in bits 16–30, the length of its code in bits
+// 8–15, and in bits 0–5 that length plus its number of extra bits: the
+// code and the extra bits that follow it are consumed with one shift, and
+// the extra bits are those below bit e&63 of the bits before it, from bit
+// e>>8&0xff up. Any other entry has bits 8–15 a kind (at least kindEnd,
+// above every code length) and bits 16–30 a value: the symbol of a code
+// length code, or the offset of a second-level table (whose index width
+// is then in bits 0–5).
 const (
 	litFlag     = 1 << 31
 	pairFlag    = 1 << 30
-	kindEnd     = 0xf0 // kinds are at least kindEnd; extra bits are fewer
+	kindEnd     = 0xf0 // kinds are at least kindEnd; code lengths are shorter
 	kindLink    = 0xf1
 	kindInvalid = 0xff             // also the whole entry of an unused code
 	entryUnused = kindInvalid << 8 // consumes no bits
@@ -74,6 +78,9 @@ type inflater struct {
 	fixedLit, fixedDst huffTable // the fixed code of RFC 1951 3.2.6, built on first use
 	lengths            [286 + 32]uint8
 	codes              [288]uint16
+	// generic makes huffmanBlock use fastSymbolsGeneric where an
+	// assembly loop exists too, so that tests can compare the two.
+	generic bool
 }
 
 // symbolKind says what the symbols of a Huffman code stand for.
@@ -85,27 +92,38 @@ const (
 	plainSymbols // code length code: the value is the symbol
 )
 
-// symbolEntry returns the table entry (without its code length) of symbol
-// sym of a code of the given kind.
-func symbolEntry(kind symbolKind, sym int) uint32 {
+// symbolEntry returns the table entry of symbol sym of a code of the
+// given kind, whose code takes codeBits bits of the table's index.
+func symbolEntry(kind symbolKind, sym int, codeBits uint32) uint32 {
 	switch kind {
 	case litLenSymbols:
 		switch {
 		case sym < 256:
-			return litFlag | uint32(sym)<<8
+			return litFlag | uint32(sym)<<8 | codeBits
 		case sym == 256:
-			return kindEnd << 8
+			return kindEnd<<8 | codeBits
 		case sym <= 285:
-			return uint32(lengthBase[sym-257])<<16 | uint32(lengthExtra[sym-257])<<8
+			return valueEntry(lengthBase[sym-257], lengthExtra[sym-257], codeBits)
 		}
 	case distSymbols:
 		if sym < 30 {
-			return uint32(distBase[sym])<<16 | uint32(distExtra[sym])<<8
+			return valueEntry(distBase[sym], distExtra[sym], codeBits)
 		}
 	case plainSymbols:
-		return uint32(sym) << 16
+		return uint32(sym)<<16 | codeBits
 	}
-	return kindInvalid << 8 // 286, 287, distances 30, 31: part of the code, never valid data
+	return kindInvalid<<8 | codeBits // 286, 287, distances 30, 31: part of the code, never valid data
+}
+
+// valueEntry is the entry of a length or distance symbol.
+func valueEntry(base uint16, extra uint8, codeBits uint32) uint32 {
+	return uint32(base)<<16 | codeBits<<8 | codeBits + uint32(extra)
+}
+
+// value returns the length or distance of value entry e, whose bits
+// (code and extra bits) are the low ones of bits.
+func value(e uint32, bits uint64) int {
+	return int(e>>16) + int(bits&(1<<(e&63)-1)>>(e>>8&63))
 }
 
 // build makes t decode the canonical Huffman code (RFC 1951 3.2.2) whose
@@ -172,10 +190,10 @@ func (t *huffTable) build(lengths []uint8, primary uint, kind symbolKind, codes 
 			continue
 		}
 		r := int(codes[sym])
-		e := symbolEntry(kind, sym)
 		if uint(l) <= primary {
+			e := symbolEntry(kind, sym, uint32(l))
 			for i := r; i < size; i += 1 << l {
-				t.entries[i] = e | uint32(l)
+				t.entries[i] = e
 			}
 			continue
 		}
@@ -191,8 +209,9 @@ func (t *huffTable) build(lengths []uint8, primary uint, kind symbolKind, codes 
 		}
 		off, subBits := int(subAt[head]), uint(subLen[head])-primary
 		rest := uint(l) - primary
+		e := symbolEntry(kind, sym, uint32(rest))
 		for i := r >> primary; i < 1<<subBits; i += 1 << rest {
-			t.entries[off+i] = e | uint32(rest)
+			t.entries[off+i] = e
 		}
 	}
 	if kind == litLenSymbols {
@@ -490,8 +509,8 @@ const (
 	fastDistTooFar
 )
 
-// fastSymbols decodes the symbols of a Huffman block into dst from out
-// on, while at least 8 bytes of input and fastRoom bytes of output remain,
+// fastSymbolsGeneric decodes the symbols of a Huffman block into dst from
+// out on, while at least 8 bytes of input and fastRoom bytes of output remain,
 // so that refilling is one load and no symbol can overflow the output. It
 // makes the checks of huffmanBlock, and refills as it does when fewer than
 // 48 bits are left before a symbol (two literals of one table entry count
@@ -499,8 +518,9 @@ const (
 // fastDistTooFar the distance. It is a function of its own, making no
 // calls, and its limits use cap, as the bounds checks of s[i:i+k] do, so
 // that its values fit in registers: a literal is then a table lookup, a
-// sign test, two shifts and a store.
-func fastSymbols(lit, dist []uint32, dst []byte, out int, src []byte, pos int, bits uint64, n uint) (int, int, uint64, uint, int, int) {
+// sign test, two shifts and a store. fastSymbols is this loop, or the same
+// in assembly where the processor allows.
+func fastSymbolsGeneric(lit, dist []uint32, dst []byte, out int, src []byte, pos int, bits uint64, n uint) (int, int, uint64, uint, int, int) {
 	dst, src = dst[:len(dst):len(dst)], src[:len(src):len(src)]
 	litTab := (*[1 << litPrimary]uint32)(lit[:1<<litPrimary])
 	for {
@@ -537,23 +557,24 @@ func fastSymbols(lit, dist []uint32, dst []byte, out int, src []byte, pos int, b
 			n -= litPrimary
 			e = lit[int(e>>16)+int(bits&(1<<(e&63)-1))]
 		}
-		bits >>= e & 63
-		n -= uint(e & 63)
 		if int32(e) < 0 { // a literal with a long code
+			bits >>= e & 63
+			n -= uint(e & 63)
 			dst[out] = byte(e >> 8)
 			out++
 			continue
 		}
-		kind := e >> 8 & 0xff
-		if kind >= kindEnd {
+		if kind := e >> 8 & 0xff; kind >= kindEnd {
 			if kind == kindEnd {
+				bits >>= e & 63
+				n -= uint(e & 63)
 				return out, pos, bits, n, fastEndOfBlock, 0
 			}
 			return out, pos, bits, n, fastBadLitLen, 0
 		}
-		length := int(e>>16) + int(bits&(1<<(kind&63)-1))
-		bits >>= kind & 63
-		n -= uint(kind & 63)
+		length := value(e, bits)
+		bits >>= e & 63
+		n -= uint(e & 63)
 
 		d := dist[bits&(1<<distPrimary-1)]
 		if d>>8&0xff == kindLink {
@@ -561,15 +582,12 @@ func fastSymbols(lit, dist []uint32, dst []byte, out int, src []byte, pos int, b
 			n -= distPrimary
 			d = dist[int(d>>16)+int(bits&(1<<(d&63)-1))]
 		}
-		bits >>= d & 63
-		n -= uint(d & 63)
-		dkind := d >> 8 & 0xff
-		if dkind >= kindEnd {
+		if d>>8&0xff >= kindEnd {
 			return out, pos, bits, n, fastBadDist, 0
 		}
-		distance := int(d>>16) + int(bits&(1<<(dkind&63)-1))
-		bits >>= dkind & 63
-		n -= uint(dkind & 63)
+		distance := value(d, bits)
+		bits >>= d & 63
+		n -= uint(d & 63)
 		if distance > out {
 			return out, pos, bits, n, fastDistTooFar, distance
 		}
@@ -613,11 +631,15 @@ func (f *inflater) huffmanBlock(br *bitReader, dst []byte, out int, lit, dist *h
 	// 15), so that shifts need no range check.
 	litTab := (*[1 << litPrimary]uint32)(lit.entries[:1<<litPrimary])
 	distTab := (*[1 << distPrimary]uint32)(dist.entries[:1<<distPrimary])
+	fast := fastSymbols
+	if f.generic {
+		fast = fastSymbolsGeneric
+	}
 	var err error
 	for {
 		if pos+8 <= len(src) && len(dst)-out >= fastRoom {
 			var stop, distance int
-			out, pos, bits, n, stop, distance = fastSymbols(lit.entries, dist.entries, dst, out, src, pos, bits, n)
+			out, pos, bits, n, stop, distance = fast(lit.entries, dist.entries, dst, out, src, pos, bits, n)
 			switch stop {
 			case fastEndOfBlock:
 				br.bits, br.n, br.pos = bits, n, pos
@@ -682,27 +704,29 @@ func (f *inflater) huffmanBlock(br *bitReader, dst []byte, out int, lit, dist *h
 			n -= litPrimary
 			e = lit.entries[int(e>>16)+int(bits&(1<<(e&63)-1))]
 		}
-		bits >>= e & 63
-		n -= uint(e & 63)
 		if int32(e) < 0 { // a literal with a long code
 			if uint(out) >= uint(len(dst)) {
 				err = errOutputFull
 				break
 			}
+			bits >>= e & 63
+			n -= uint(e & 63)
 			dst[out] = byte(e >> 8)
 			out++
 			continue
 		}
-		kind := e >> 8 & 0xff
-		if kind >= kindEnd {
+		if kind := e >> 8 & 0xff; kind >= kindEnd {
 			if kind != kindEnd {
 				err = fmt.Errorf("%w: invalid literal/length code", errDeflate)
+				break
 			}
+			bits >>= e & 63
+			n -= uint(e & 63)
 			break
 		}
-		length := int(e>>16) + int(bits&(1<<(kind&63)-1))
-		bits >>= kind & 63
-		n -= uint(kind & 63)
+		length := value(e, bits)
+		bits >>= e & 63
+		n -= uint(e & 63)
 
 		d := distTab[bits&(1<<distPrimary-1)]
 		if d>>8&0xff == kindLink {
@@ -710,16 +734,13 @@ func (f *inflater) huffmanBlock(br *bitReader, dst []byte, out int, lit, dist *h
 			n -= distPrimary
 			d = dist.entries[int(d>>16)+int(bits&(1<<(d&63)-1))]
 		}
-		bits >>= d & 63
-		n -= uint(d & 63)
-		dkind := d >> 8 & 0xff
-		if dkind >= kindEnd {
+		if d>>8&0xff >= kindEnd {
 			err = fmt.Errorf("%w: invalid distance code", errDeflate)
 			break
 		}
-		distance := int(d>>16) + int(bits&(1<<(dkind&63)-1))
-		bits >>= dkind & 63
-		n -= uint(dkind & 63)
+		distance := value(d, bits)
+		bits >>= d & 63
+		n -= uint(d & 63)
 		if distance > out {
 			err = fmt.Errorf("%w: distance %d reaches before the start of the chunk", errDeflate, distance)
 			break

@@ -74,7 +74,12 @@ func deflate(t testing.TB, b []byte, level int) []byte {
 // compression level (stored, fixed and dynamic blocks), with data after
 // the stream, with exactly enough and with too little room.
 func TestInflateInto(t *testing.T) {
-	var f inflater
+	for _, generic := range []bool{false, true} {
+		t.Run(fmt.Sprintf("generic=%v", generic), func(t *testing.T) { testInflateInto(t, inflater{generic: generic}) })
+	}
+}
+
+func testInflateInto(t *testing.T, f inflater) {
 	for name, in := range deflateInputs() {
 		for _, level := range []int{flate.HuffmanOnly, flate.NoCompression, 1, 2, 6, 9} {
 			z := deflate(t, in, level)
@@ -230,6 +235,14 @@ func FuzzInflate(f *testing.F) {
 		var inf inflater
 		dst := make([]byte, 1<<16)
 		n, used, err := inf.inflateInto(dst, src)
+		// The assembly loop (where there is one) and the Go one agree
+		// on everything, errors and partial output included.
+		generic := inflater{generic: true}
+		dstG := make([]byte, len(dst))
+		nG, usedG, errG := generic.inflateInto(dstG, src)
+		if n != nG || used != usedG || fmt.Sprint(err) != fmt.Sprint(errG) || !bytes.Equal(dst[:n], dstG[:nG]) {
+			t.Fatalf("fast loops differ: %d bytes, %d used, %v; Go loop %d bytes, %d used, %v", n, used, err, nG, usedG, errG)
+		}
 		switch {
 		case err == nil && werr == nil:
 			if !bytes.Equal(dst[:n], want) {
