@@ -134,69 +134,106 @@ func value(e uint32, bits uint64) int {
 // table fails (a block of literals only has no distance code).
 func (t *huffTable) build(lengths []uint8, primary uint, kind symbolKind, codes []uint16, complete bool) error {
 	var count [maxCodeLen + 1]int
-	maxLen := 0
 	for _, l := range lengths {
 		count[l]++
-		maxLen = max(maxLen, int(l))
 	}
 	count[0] = 0
+	maxLen := 0
 	left := 1
 	for l := 1; l <= maxCodeLen; l++ {
 		left = left<<1 - count[l]
 		if left < 0 {
 			return fmt.Errorf("%w: over-subscribed Huffman code", errDeflate)
 		}
+		if count[l] > 0 {
+			maxLen = l
+		}
 	}
 	if left > 0 && maxLen > 0 && (complete || maxLen > 1) {
 		return fmt.Errorf("%w: incomplete Huffman code", errDeflate)
 	}
-	var next [maxCodeLen + 2]int
+	// The symbols in the order of their codes (by length, then by
+	// symbol), in codes, and the first code of each length.
+	var at, next [maxCodeLen + 2]int
 	code := 0
 	for l := 1; l <= maxCodeLen; l++ {
+		at[l+1] = at[l] + count[l]
 		code = (code + count[l-1]) << 1
 		next[l] = code
+	}
+	sorted := codes[:at[maxCodeLen+1]]
+	for sym, l := range lengths {
+		if l != 0 {
+			sorted[at[l]] = uint16(sym)
+			at[l]++
+		}
 	}
 	size := 1 << primary
 	if cap(t.entries) < size {
 		t.entries = make([]uint32, size, size+size/2)
 	}
 	t.entries = t.entries[:size]
+	entries := t.entries
 	if left > 0 {
 		// Some entries stay unused; a complete code fills every one.
-		for i := range t.entries {
-			t.entries[i] = entryUnused
+		for i := range entries {
+			entries[i] = entryUnused
 		}
 	}
 	t.primary = primary
-	mask := size - 1
-	// Codes in bit order (the first bit of a code is the lowest), and the
-	// longest code behind each first-level index that needs a second level.
+	// Codes of at most primary bits, shortest first. An index's low l
+	// bits are a code of length l, first bit lowest: the entries [0, 2^l)
+	// are those of codes of at most l bits, and once they are all there,
+	// entries [2^l, 2^(l+1)) are the same again, as the bit after them
+	// does not matter.
+	i, filled := 0, 1
+	for l := 1; l <= min(maxLen, int(primary)); l++ {
+		if count[l] == 0 {
+			continue
+		}
+		for ; filled < 1<<l; filled *= 2 {
+			copy(entries[filled:2*filled], entries[:filled])
+		}
+		for _, sym := range sorted[i : i+count[l]] {
+			r := bits.Reverse16(uint16(next[l])) >> (16 - l)
+			next[l]++
+			entries[r&uint16(size-1)] = symbolEntry(kind, int(sym), uint32(l))
+		}
+		i += count[l]
+	}
+	for ; filled < size; filled *= 2 {
+		copy(entries[filled:2*filled], entries[:filled])
+	}
+	if maxLen > int(primary) {
+		t.longCodes(sorted[i:], lengths, primary, kind, next)
+	}
+	if kind == litLenSymbols {
+		t.lengths = lengths
+		t.pairLiterals()
+	}
+	return nil
+}
+
+// longCodes adds to t the codes longer than its primary index: each
+// first-level entry they start with links to a second-level table, indexed
+// by as many more bits as the longest of them needs. syms are their
+// symbols in code order, and next the first code of each length.
+func (t *huffTable) longCodes(syms []uint16, lengths []uint8, primary uint, kind symbolKind, next [maxCodeLen + 2]int) {
+	mask := 1<<primary - 1
 	var subLen [1 << litPrimary]uint8
 	var subAt [1 << litPrimary]uint16 // where the second-level table of an index starts
-	for sym, l := range lengths {
-		if l == 0 {
-			continue
-		}
-		c := next[l]
+	var rev [288]uint16 // the codes of syms, first bit lowest
+	for k, sym := range syms {
+		l := int(lengths[sym])
+		r := bits.Reverse16(uint16(next[l])) >> (16 - l)
 		next[l]++
-		r := int(bits.Reverse16(uint16(c)) >> (16 - l))
-		codes[sym] = uint16(r)
-		if uint(l) > primary {
-			subLen[r&mask] = max(subLen[r&mask], l)
-		}
+		rev[k] = r
+		head := int(r) & mask
+		subLen[head] = max(subLen[head], uint8(l))
 	}
-	for sym, l := range lengths {
-		if l == 0 {
-			continue
-		}
-		r := int(codes[sym])
-		if uint(l) <= primary {
-			e := symbolEntry(kind, sym, uint32(l))
-			for i := r; i < size; i += 1 << l {
-				t.entries[i] = e
-			}
-			continue
-		}
+	for k, sym := range syms {
+		l := uint(lengths[sym])
+		r := int(rev[k])
 		head := r & mask
 		if subAt[head] == 0 { // first code behind head: make its table
 			subBits := uint32(subLen[head]) - uint32(primary)
@@ -208,17 +245,12 @@ func (t *huffTable) build(lengths []uint8, primary uint, kind symbolKind, codes 
 			t.entries[head] = uint32(off)<<16 | kindLink<<8 | subBits
 		}
 		off, subBits := int(subAt[head]), uint(subLen[head])-primary
-		rest := uint(l) - primary
-		e := symbolEntry(kind, sym, uint32(rest))
+		rest := l - primary
+		e := symbolEntry(kind, int(sym), uint32(rest))
 		for i := r >> primary; i < 1<<subBits; i += 1 << rest {
 			t.entries[off+i] = e
 		}
 	}
-	if kind == litLenSymbols {
-		t.lengths = lengths
-		t.pairLiterals()
-	}
-	return nil
 }
 
 // pairLiterals makes each first-level entry whose code is a literal,
