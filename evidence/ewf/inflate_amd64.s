@@ -77,6 +77,45 @@ litLen:
 	TESTL DX, DX
 	JNS   notLiteral
 
+	// A literal with a code of 8 or 9 bits, as where bytes are about
+	// equally frequent: the entry after it is looked up at both places
+	// while the first lookup is under way, and picked by its length, so
+	// that two literals cost about one lookup's wait.
+	BTL   $30, DX
+	JCS   literals // pairFlag
+	MOVQ  R8, R10
+	SHRQ  $8, R10
+	ANDL  $1023, R10
+	MOVL  (AX)(R10*4), R10
+	MOVQ  R8, R14
+	SHRQ  $9, R14
+	ANDL  $1023, R14
+	MOVL  (AX)(R14*4), R14
+	MOVL  DX, CX
+	ANDL  $63, CX
+	CMPL  CX, $9
+	CMOVLEQ R14, R10
+	LEAL  -8(CX), R14
+	CMPL  R14, $1
+	JA    literals // not 8 or 9 bits
+	TESTL R10, R10
+	JNS   literals // not followed by a literal
+	SHRXQ CX, R8, R8
+	SUBB  CL, R9B
+	SHRXQ R10, R8, R8
+	SUBB  R10B, R9B
+	MOVL  DX, CX
+	SHRL  $8, CX
+	MOVB  CX, (DI)
+	MOVL  R10, CX
+	SHRL  $8, CX
+	MOVW  CX, 1(DI)
+	SHRL  $30, R10
+	ANDL  $1, R10
+	LEAQ  2(DI)(R10*1), DI
+	JMP   loop
+
+literals:
 	// One literal, or two: two bytes are stored either way, and a
 	// second one that is not a literal is overwritten by what follows.
 	SHRXQ DX, R8, R8
