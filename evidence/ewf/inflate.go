@@ -222,7 +222,7 @@ func (t *huffTable) longCodes(syms []uint16, lengths []uint8, primary uint, kind
 	mask := 1<<primary - 1
 	var subLen [1 << litPrimary]uint8
 	var subAt [1 << litPrimary]uint16 // where the second-level table of an index starts
-	var rev [288]uint16 // the codes of syms, first bit lowest
+	var rev [288]uint16               // the codes of syms, first bit lowest
 	for k, sym := range syms {
 		l := int(lengths[sym])
 		r := bits.Reverse16(uint16(next[l])) >> (16 - l)
