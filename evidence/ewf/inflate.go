@@ -32,14 +32,20 @@ var errOutputFull = errors.New("deflate output exceeds its buffer")
 // 8–15, and in bits 0–5 that length plus its number of extra bits: the
 // code and the extra bits that follow it are consumed with one shift, and
 // the extra bits are those below bit e&63 of the bits before it, from bit
-// e>>8&0xff up. Any other entry has bits 8–15 a kind (at least kindEnd,
+// e>>8&0xff up. A first-level literal/length entry may also take a length
+// and the code of the distance after it (matchFlag, without litFlag), when
+// both lie within the index: bits 0–5 are then their bits, bits 6–12 the
+// length less 3, bits 13–16 the distance's number of extra bits (which
+// follow in the input) and bits 17–29 its base. Any other entry has bits
+// 8–15 a kind (at least kindEnd,
 // above every code length) and bits 16–30 a value: the symbol of a code
 // length code, or the offset of a second-level table (whose index width
 // is then in bits 0–5).
 const (
 	litFlag     = 1 << 31
-	pairFlag    = 1 << 30
-	kindEnd     = 0xf0 // kinds are at least kindEnd; code lengths are shorter
+	pairFlag    = 1 << 30 // with litFlag
+	matchFlag   = 1 << 30 // without litFlag
+	kindEnd     = 0xf0    // kinds are at least kindEnd; code lengths are shorter
 	kindLink    = 0xf1
 	kindInvalid = 0xff             // also the whole entry of an unused code
 	entryUnused = kindInvalid << 8 // consumes no bits
@@ -288,6 +294,44 @@ func (t *huffTable) pairLiterals() {
 	}
 }
 
+// lengthsWithDistances makes each first-level entry of t, a literal/length
+// table, whose code is a length followed in the index's remaining bits by
+// the code of a distance (of dist), decode both: the match's distance then
+// needs only its extra bits, and decoding it waits on one table lookup
+// instead of two. Text makes many short matches with short codes. Lengths
+// of more than 130 and distance bases of more than 13 bits do not fit in
+// an entry and are left as they are.
+func (t *huffTable) lengthsWithDistances(dist *huffTable) {
+	first := t.entries[:1<<t.primary]
+	distFirst := dist.entries[:1<<dist.primary]
+	for i, e := range first {
+		if e&(litFlag|matchFlag) != 0 || e>>8&0xff >= kindEnd {
+			continue
+		}
+		used := e & 63 // the length's code and extra bits
+		if used >= uint32(t.primary) {
+			continue
+		}
+		length := value(e, uint64(i))
+		// Index bits above the primary ones are zero here, unlike the
+		// input's: a distance code that fits below them is found the
+		// same whatever they are, and one that does not is skipped.
+		d := distFirst[(uint32(i)>>used)&(1<<dist.primary-1)]
+		codeBits := d >> 8 & 0xff
+		if codeBits >= kindEnd || used+codeBits > uint32(t.primary) || length > 130 || d>>16 >= 1<<13 {
+			continue
+		}
+		extra := d&63 - codeBits
+		first[i] = matchFlag | d>>16<<17 | extra<<13 | uint32(length-3)<<6 | used + codeBits
+	}
+}
+
+// lengthWithDistance returns the length, the distance base and the number
+// of extra bits of the distance of an entry with matchFlag.
+func lengthWithDistance(e uint32) (length, base int, extra uint32) {
+	return int(e>>6&0x7f) + 3, int(e >> 17 & 0x1fff), e >> 13 & 15
+}
+
 // bitReader reads the bits of src lowest first (RFC 1951 3.1.1). Past
 // the end it supplies zero bits and counts them as over, so that a
 // truncated stream is found when it ends or when over grows past the
@@ -523,7 +567,11 @@ func (f *inflater) dynamicTables(br *bitReader) error {
 	if err := f.lit.build(lengths[:nlit], litPrimary, litLenSymbols, f.codes[:], false); err != nil {
 		return err
 	}
-	return f.dist.build(lengths[nlit:], distPrimary, distSymbols, f.codes[:], false)
+	if err := f.dist.build(lengths[nlit:], distPrimary, distSymbols, f.codes[:], false); err != nil {
+		return err
+	}
+	f.lit.lengthsWithDistances(&f.dist)
+	return nil
 }
 
 // fastRoom is the output room fastSymbols keeps: the longest match, and
@@ -584,42 +632,53 @@ func fastSymbolsGeneric(lit, dist []uint32, dst []byte, out int, src []byte, pos
 		// per cent faster on runs of literals (the compiler keeps it in
 		// a register instead of spilling it for this path).
 		e = lit[bits&(1<<litPrimary-1)]
-		if e>>8&0xff == kindLink {
-			bits >>= litPrimary
-			n -= litPrimary
-			e = lit[int(e>>16)+int(bits&(1<<(e&63)-1))]
-		}
-		if int32(e) < 0 { // a literal with a long code
+		var length, distance int
+		if e&matchFlag != 0 {
+			var extra uint32
+			length, distance, extra = lengthWithDistance(e)
 			bits >>= e & 63
 			n -= uint(e & 63)
-			dst[out] = byte(e >> 8)
-			out++
-			continue
-		}
-		if kind := e >> 8 & 0xff; kind >= kindEnd {
-			if kind == kindEnd {
+			distance += int(bits & (1<<extra - 1))
+			bits >>= extra
+			n -= uint(extra)
+		} else {
+			if e>>8&0xff == kindLink {
+				bits >>= litPrimary
+				n -= litPrimary
+				e = lit[int(e>>16)+int(bits&(1<<(e&63)-1))]
+			}
+			if int32(e) < 0 { // a literal with a long code
 				bits >>= e & 63
 				n -= uint(e & 63)
-				return out, pos, bits, n, fastEndOfBlock, 0
+				dst[out] = byte(e >> 8)
+				out++
+				continue
 			}
-			return out, pos, bits, n, fastBadLitLen, 0
-		}
-		length := value(e, bits)
-		bits >>= e & 63
-		n -= uint(e & 63)
+			if kind := e >> 8 & 0xff; kind >= kindEnd {
+				if kind == kindEnd {
+					bits >>= e & 63
+					n -= uint(e & 63)
+					return out, pos, bits, n, fastEndOfBlock, 0
+				}
+				return out, pos, bits, n, fastBadLitLen, 0
+			}
+			length = value(e, bits)
+			bits >>= e & 63
+			n -= uint(e & 63)
 
-		d := dist[bits&(1<<distPrimary-1)]
-		if d>>8&0xff == kindLink {
-			bits >>= distPrimary
-			n -= distPrimary
-			d = dist[int(d>>16)+int(bits&(1<<(d&63)-1))]
+			d := dist[bits&(1<<distPrimary-1)]
+			if d>>8&0xff == kindLink {
+				bits >>= distPrimary
+				n -= distPrimary
+				d = dist[int(d>>16)+int(bits&(1<<(d&63)-1))]
+			}
+			if d>>8&0xff >= kindEnd {
+				return out, pos, bits, n, fastBadDist, 0
+			}
+			distance = value(d, bits)
+			bits >>= d & 63
+			n -= uint(d & 63)
 		}
-		if d>>8&0xff >= kindEnd {
-			return out, pos, bits, n, fastBadDist, 0
-		}
-		distance := value(d, bits)
-		bits >>= d & 63
-		n -= uint(d & 63)
 		if distance > out {
 			return out, pos, bits, n, fastDistTooFar, distance
 		}
@@ -731,48 +790,59 @@ func (f *inflater) huffmanBlock(br *bitReader, dst []byte, out int, lit, dist *h
 			out++
 			continue
 		}
-		if e>>8&0xff == kindLink {
-			bits >>= litPrimary
-			n -= litPrimary
-			e = lit.entries[int(e>>16)+int(bits&(1<<(e&63)-1))]
-		}
-		if int32(e) < 0 { // a literal with a long code
-			if uint(out) >= uint(len(dst)) {
-				err = errOutputFull
-				break
-			}
+		var length, distance int
+		if e&matchFlag != 0 {
+			var extra uint32
+			length, distance, extra = lengthWithDistance(e)
 			bits >>= e & 63
 			n -= uint(e & 63)
-			dst[out] = byte(e >> 8)
-			out++
-			continue
-		}
-		if kind := e >> 8 & 0xff; kind >= kindEnd {
-			if kind != kindEnd {
-				err = fmt.Errorf("%w: invalid literal/length code", errDeflate)
+			distance += int(bits & (1<<extra - 1))
+			bits >>= extra
+			n -= uint(extra)
+		} else {
+			if e>>8&0xff == kindLink {
+				bits >>= litPrimary
+				n -= litPrimary
+				e = lit.entries[int(e>>16)+int(bits&(1<<(e&63)-1))]
+			}
+			if int32(e) < 0 { // a literal with a long code
+				if uint(out) >= uint(len(dst)) {
+					err = errOutputFull
+					break
+				}
+				bits >>= e & 63
+				n -= uint(e & 63)
+				dst[out] = byte(e >> 8)
+				out++
+				continue
+			}
+			if kind := e >> 8 & 0xff; kind >= kindEnd {
+				if kind != kindEnd {
+					err = fmt.Errorf("%w: invalid literal/length code", errDeflate)
+					break
+				}
+				bits >>= e & 63
+				n -= uint(e & 63)
 				break
 			}
+			length = value(e, bits)
 			bits >>= e & 63
 			n -= uint(e & 63)
-			break
-		}
-		length := value(e, bits)
-		bits >>= e & 63
-		n -= uint(e & 63)
 
-		d := distTab[bits&(1<<distPrimary-1)]
-		if d>>8&0xff == kindLink {
-			bits >>= distPrimary
-			n -= distPrimary
-			d = dist.entries[int(d>>16)+int(bits&(1<<(d&63)-1))]
+			d := distTab[bits&(1<<distPrimary-1)]
+			if d>>8&0xff == kindLink {
+				bits >>= distPrimary
+				n -= distPrimary
+				d = dist.entries[int(d>>16)+int(bits&(1<<(d&63)-1))]
+			}
+			if d>>8&0xff >= kindEnd {
+				err = fmt.Errorf("%w: invalid distance code", errDeflate)
+				break
+			}
+			distance = value(d, bits)
+			bits >>= d & 63
+			n -= uint(d & 63)
 		}
-		if d>>8&0xff >= kindEnd {
-			err = fmt.Errorf("%w: invalid distance code", errDeflate)
-			break
-		}
-		distance := value(d, bits)
-		bits >>= d & 63
-		n -= uint(d & 63)
 		if distance > out {
 			err = fmt.Errorf("%w: distance %d reaches before the start of the chunk", errDeflate, distance)
 			break

@@ -129,6 +129,8 @@ literals:
 	JMP   loop
 
 notLiteral:
+	TESTL $0x40000000, DX // matchFlag: a length and a distance code
+	JNZ   lengthWithDistance
 	MOVL    DX, CX
 	SHRL    $8, CX
 	MOVBLZX CL, CX // the code's length, or a kind
@@ -163,6 +165,7 @@ distance:
 	SHRL    $16, DX
 	ADDL    DX, R14
 
+checkDistance:
 	// The distance may reach back to the start of dst, no further.
 	MOVQ DI, CX
 	SUBQ R13, CX
@@ -217,6 +220,28 @@ repeatWords:
 	JB   repeatWords
 	ADDQ R10, DI
 	JMP  loop
+
+lengthWithDistance:
+	// Bits 6–7 hold length bits here: n drops by the low 6 only. The
+	// distance's extra bits follow the bits of the entry.
+	SHRXQ DX, R8, R8
+	MOVL  DX, CX
+	ANDL  $63, CX
+	SUBQ  CX, R9
+	MOVL  DX, R10
+	SHRL  $6, R10
+	ANDL  $0x7f, R10
+	ADDL  $3, R10 // length
+	MOVL  DX, CX
+	SHRL  $13, CX
+	ANDL  $15, CX // extra bits of the distance
+	SHRL  $17, DX
+	ANDL  $0x1fff, DX // its base
+	BZHIQ CX, R8, R14
+	ADDL  DX, R14 // distance
+	SHRXQ CX, R8, R8
+	SUBQ  CX, R9
+	JMP   checkDistance
 
 litLenKind:
 	CMPL CX, $0xf1 // kindLink: a longer code, in a second-level table
