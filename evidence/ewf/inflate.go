@@ -326,10 +326,14 @@ func (t *huffTable) lengthsWithDistances(dist *huffTable) {
 	}
 }
 
-// lengthWithDistance returns the length, the distance base and the number
-// of extra bits of the distance of an entry with matchFlag.
-func lengthWithDistance(e uint32) (length, base int, extra uint32) {
-	return int(e>>6&0x7f) + 3, int(e >> 17 & 0x1fff), e >> 13 & 15
+// takeMatch decodes the match of an entry e with matchFlag from the bits
+// that start with e's bits, and returns it and the bits after it.
+func takeMatch(e uint32, bits uint64, n uint) (length, distance int, _ uint64, _ uint) {
+	bits >>= e & 63
+	n -= uint(e & 63)
+	extra := e >> 13 & 15
+	distance = int(e>>17&0x1fff) + int(bits&(1<<extra-1))
+	return int(e>>6&0x7f) + 3, distance, bits >> extra, n - uint(extra)
 }
 
 // bitReader reads the bits of src lowest first (RFC 1951 3.1.1). Past
@@ -634,13 +638,7 @@ func fastSymbolsGeneric(lit, dist []uint32, dst []byte, out int, src []byte, pos
 		e = lit[bits&(1<<litPrimary-1)]
 		var length, distance int
 		if e&matchFlag != 0 {
-			var extra uint32
-			length, distance, extra = lengthWithDistance(e)
-			bits >>= e & 63
-			n -= uint(e & 63)
-			distance += int(bits & (1<<extra - 1))
-			bits >>= extra
-			n -= uint(extra)
+			length, distance, bits, n = takeMatch(e, bits, n)
 		} else {
 			if e>>8&0xff == kindLink {
 				bits >>= litPrimary
@@ -719,7 +717,7 @@ func (f *inflater) huffmanBlock(br *bitReader, dst []byte, out int, lit, dist *h
 	bits, n, pos, src := br.bits, br.n, br.pos, br.src
 	// The first-level tables as arrays, so that looking up needs no bounds
 	// check; lengths and extra bits are masked with 63 (they are at most
-	// 15), so that shifts need no range check.
+	// 28), so that shifts need no range check.
 	litTab := (*[1 << litPrimary]uint32)(lit.entries[:1<<litPrimary])
 	distTab := (*[1 << distPrimary]uint32)(dist.entries[:1<<distPrimary])
 	fast := fastSymbols
@@ -792,13 +790,7 @@ func (f *inflater) huffmanBlock(br *bitReader, dst []byte, out int, lit, dist *h
 		}
 		var length, distance int
 		if e&matchFlag != 0 {
-			var extra uint32
-			length, distance, extra = lengthWithDistance(e)
-			bits >>= e & 63
-			n -= uint(e & 63)
-			distance += int(bits & (1<<extra - 1))
-			bits >>= extra
-			n -= uint(extra)
+			length, distance, bits, n = takeMatch(e, bits, n)
 		} else {
 			if e>>8&0xff == kindLink {
 				bits >>= litPrimary

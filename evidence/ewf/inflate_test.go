@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 
@@ -292,17 +293,23 @@ func BenchmarkInflate(b *testing.B) {
 				total += 32768
 			}
 			dst := make([]byte, 32768)
-			b.Run(fmt.Sprintf("%s/level=%d/inflateInto", c.name, level), func(b *testing.B) {
-				b.SetBytes(int64(total))
-				var f inflater
-				for b.Loop() {
-					for _, z := range chunks {
-						if n, _, err := f.inflateInto(dst, z); err != nil || n != len(dst) {
-							b.Fatal(n, err)
+			for _, generic := range []bool{false, true} {
+				name := "inflateInto"
+				if generic {
+					name = "inflateInto-go" // the Go fast loop, where there is an assembly one
+				}
+				b.Run(fmt.Sprintf("%s/level=%d/%s", c.name, level, name), func(b *testing.B) {
+					b.SetBytes(int64(total))
+					f := inflater{generic: generic}
+					for b.Loop() {
+						for _, z := range chunks {
+							if n, _, err := f.inflateInto(dst, z); err != nil || n != len(dst) {
+								b.Fatal(n, err)
+							}
 						}
 					}
-				}
-			})
+				})
+			}
 			b.Run(fmt.Sprintf("%s/level=%d/klauspost", c.name, level), func(b *testing.B) {
 				b.SetBytes(int64(total))
 				r := kflate.NewReader(bytes.NewReader(nil))
@@ -317,4 +324,80 @@ func BenchmarkInflate(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkInflateImage inflates every zlib chunk of the E01 image named by
+// $HT_BENCH_E01 (for example the one bench/e01.sh makes) that is not all
+// zeros, with inflateInto, its Go fast loop and compress/flate; it is
+// skipped without it. The chunks are zlib streams written by ewfacquire
+// (zlib itself), not by Go's compressor as in BenchmarkInflate:
+//
+//	HT_BENCH_E01=/tmp/ht-e01/disk.E01 go test -run '^$' -bench InflateImage ./evidence/ewf
+func BenchmarkInflateImage(b *testing.B) {
+	path := os.Getenv("HT_BENCH_E01")
+	if path == "" {
+		b.Skip("set HT_BENCH_E01 to an E01 image")
+	}
+	im, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer im.Close()
+	var chunks [][]byte // deflate streams, without the zlib header
+	total := 0
+	dst := make([]byte, im.chunkSize)
+	var f inflater
+	for i := range im.nchunks {
+		loc, _ := im.locate(i)
+		if !loc.compressed {
+			continue
+		}
+		z := make([]byte, loc.stored)
+		if err := readFull(im.segs[loc.seg].r, z, loc.off); err != nil {
+			b.Fatal(err)
+		}
+		n, _, err := f.inflateInto(dst, z[2:])
+		if err != nil {
+			b.Fatalf("chunk %d: %v", i, err)
+		}
+		if !allZero(dst[:n]) {
+			chunks = append(chunks, z[2:])
+			total += n
+		}
+	}
+	b.Logf("%d zlib chunks, %d bytes inflated, %d stored", len(chunks), total, func() (s int) {
+		for _, z := range chunks {
+			s += len(z)
+		}
+		return s
+	}())
+	for _, generic := range []bool{false, true} {
+		name := "inflateInto"
+		if generic {
+			name = "inflateInto-go"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(total))
+			f := inflater{generic: generic}
+			for b.Loop() {
+				for _, z := range chunks {
+					if _, _, err := f.inflateInto(dst, z); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+	b.Run("compress-flate", func(b *testing.B) {
+		b.SetBytes(int64(total))
+		r := flate.NewReader(bytes.NewReader(nil))
+		for b.Loop() {
+			for _, z := range chunks {
+				r.(flate.Resetter).Reset(bytes.NewReader(z), nil)
+				if _, err := io.ReadFull(r, dst[:cap(dst)]); err != nil && err != io.ErrUnexpectedEOF {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }
