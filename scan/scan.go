@@ -132,7 +132,11 @@ type Config struct {
 	// in flight: the pool then runs max(Jobs, MD5Lanes) workers. Zero
 	// picks 16 where the CPU has AVX2 and Jobs > 1 (not for a single
 	// spinning disk); a negative value turns the lanes off. Items smaller
-	// than 64 KiB always use the standard library's MD5.
+	// than 64 KiB always use the standard library's MD5. Turn them off
+	// when tracing a scan (runtime/trace, go test -trace) or profiling
+	// blocking: md5-simd v1.1.2's scalar routine overwrites the frame
+	// pointer, and the tracer, which unwinds stacks by frame pointers,
+	// can then crash the process.
 	MD5Lanes int
 	// VerifyImages recomputes the media hashes of every E01 image scanned
 	// and compares them with the stored ones (Summary.DiskImages); each bad
