@@ -1,6 +1,8 @@
 // The fast loop of the inflater with BMI2; see fastSymbolsBMI2 in
-// inflate_amd64.go and fastSymbolsGeneric in inflate.go, whose checks and
-// results it repeats exactly.
+// inflate_amd64.go and fastSymbolsGeneric in inflate.go, whose checks it
+// repeats and whose output it gives for every valid stream. (Of a damaged
+// one it may decode a literal more or less before stopping: it checks
+// once for two literals of 8 or 9 bits.)
 
 #include "textflag.h"
 
