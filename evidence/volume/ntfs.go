@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -42,15 +43,21 @@ type ntfsStream struct {
 }
 
 type ntfsNode struct {
-	id        uint64
-	seq       uint16
-	inUse     bool
-	dir       bool
+	id       uint64
+	seq      uint16
+	inUse    bool
+	dir      bool
+	ntfsLink            // the name a directory's children are listed under
+	links    []ntfsLink // every name of a file: more than one for hard links
+	streams  []ntfsStream
+	si       [4]time.Time // modified, accessed, changed, created
+}
+
+// An ntfsLink is one $FILE_NAME of a record: a name in a directory.
+type ntfsLink struct {
 	name      string
 	parent    uint64
 	parentSeq uint16
-	streams   []ntfsStream
-	si        [4]time.Time // modified, accessed, changed, created
 }
 
 // The first 16 MFT records are the file system's own metadata files
@@ -112,11 +119,15 @@ func (v *ntfsVolume) node(id int64) (nd *ntfsNode, err error) {
 		case ntfsparser.ATTR_TYPE_FILE_NAME:
 			fn := v.ctx.Profile.FILE_NAME(a.Data(v.ctx), 0)
 			rank := map[string]int{"DOS": 0, "POSIX": 2, "Win32": 3, "DOS+Win32": 3}[fn.NameType().Name]
+			l := ntfsLink{name: fn.Name(), parent: fn.MftReference(), parentSeq: fn.Seq_num()}
 			if rank > bestRank {
 				bestRank = rank
-				nd.name = fn.Name()
-				nd.parent = fn.MftReference()
-				nd.parentSeq = fn.Seq_num()
+				nd.ntfsLink = l
+			}
+			// A DOS name is the 8.3 alias of a long name in the same
+			// directory; every other name is a link of its own.
+			if rank > 0 && !slices.Contains(nd.links, l) {
+				nd.links = append(nd.links, l)
 			}
 		case ntfsparser.ATTR_TYPE_STANDARD_INFORMATION:
 			si := v.ctx.Profile.STANDARD_INFORMATION(a.Data(v.ctx), 0)
@@ -136,6 +147,9 @@ func (v *ntfsVolume) node(id int64) (nd *ntfsNode, err error) {
 	}
 	if bestRank < 0 {
 		return nil, nil // no name: unused or damaged record
+	}
+	if len(nd.links) == 0 {
+		nd.links = []ntfsLink{nd.ntfsLink} // only a DOS name
 	}
 	return nd, nil
 }
@@ -205,29 +219,41 @@ func (v *ntfsVolume) walk(ctx context.Context, prefix string, emit func(Entry) e
 		stream int
 	}
 	var out []listed
+	// linkPath is the path of a file's link: its directory's path and
+	// its name. A link whose directory was reused or is gone is listed as
+	// The Sleuth Kit lists it, under a virtual $OrphanFiles directory.
+	linkPath := func(l ntfsLink, id uint64) string {
+		if par := nodes[l.parent]; par != nil && par.dir && (par.seq == l.parentSeq || l.parentSeq == 0) && l.parent != id {
+			if pp, ok := resolve(l.parent, 1); ok {
+				return joinPath(pp, safeName(l.name))
+			}
+		}
+		return "$OrphanFiles/" + safeName(l.name)
+	}
 	for _, id := range order {
 		nd := nodes[id]
 		if id < ntfsFirstUserRecord {
 			continue
 		}
-		p, ok := resolve(id, 0)
-		if !ok {
-			// The parent was reused or is gone: list it as The Sleuth
-			// Kit does, under a virtual $OrphanFiles directory.
-			p = "$OrphanFiles/" + safeName(nd.name)
+		names := nd.links // a file is listed under each of its hard links
+		if nd.dir {
+			names = []ntfsLink{nd.ntfsLink}
 		}
-		if p == "$Extend" || strings.HasPrefix(p, "$Extend/") {
-			continue
-		}
-		for k, s := range nd.streams {
-			if nd.dir && s.name == "" {
+		for _, l := range names {
+			p := linkPath(l, id)
+			if p == "$Extend" || strings.HasPrefix(p, "$Extend/") {
 				continue
 			}
-			lp := joinPath(prefix, p)
-			if s.name != "" {
-				lp += ":" + s.name
+			for k, s := range nd.streams {
+				if nd.dir && s.name == "" {
+					continue
+				}
+				lp := joinPath(prefix, p)
+				if s.name != "" {
+					lp += ":" + s.name
+				}
+				out = append(out, listed{lp, id, k})
 			}
-			out = append(out, listed{lp, id, k})
 		}
 	}
 	paths = nil

@@ -21,7 +21,7 @@ func TestCrossCheckTSK(t *testing.T) {
 	if err != nil {
 		t.Skip("fls (The Sleuth Kit) not installed")
 	}
-	for _, name := range []string{"fat12.img.gz", "fat16.img.gz", "fat32.img.gz", "ext4.img.gz", "ext2.img.gz", "ntfs.img.gz", "exfat.img.gz", "mbr.img.gz", "gpt.img.gz"} {
+	for _, name := range []string{"fat12.img.gz", "fat16.img.gz", "fat32.img.gz", "ext4.img.gz", "ext2.img.gz", "ntfs.img.gz", "ntfs-links.img.gz", "exfat.img.gz", "mbr.img.gz", "gpt.img.gz"} {
 		t.Run(name, func(t *testing.T) {
 			disk := fixture(t, name)
 			img := filepath.Join(t.TempDir(), "disk.img")

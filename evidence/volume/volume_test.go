@@ -180,6 +180,12 @@ func TestListFixtures(t *testing.T) {
 		{fixture: "fat32.img.gz", files: expect(t, "", "fat32", fat32Files), volumes: []string{" fat32"}},
 		{fixture: "ext4.img.gz", files: expect(t, "", "ext4", ext4Files), volumes: []string{" ext4"}},
 		{fixture: "ntfs.img.gz", files: expect(t, "", "ntfs", ntfsFiles), volumes: []string{" ntfs"}},
+		// One file (MFT record 66) with three hard links: listed under
+		// each of its names, as fls lists it.
+		{fixture: "ntfs-links.img.gz", files: expect(t, "", "ntfs", []want{
+			{path: "a/one.txt", inode: 66}, {path: "a/three.txt", content: "one.txt", inode: 66},
+			{path: "b/plain.txt", inode: 67}, {path: "b/two.txt", content: "one.txt", inode: 66},
+		}), volumes: []string{" ntfs"}},
 		{fixture: "ext2.img.gz", files: expect(t, "", "ext2", ext2Files), volumes: []string{" ext2"}},
 		{fixture: "exfat.img.gz", files: expect(t, "", "exfat", exfatFiles), volumes: []string{" exfat"}},
 		{fixture: "mbr.img.gz", scheme: "mbr",

@@ -99,7 +99,29 @@ ntfs_image() {
 	ntfscp -q -N secret "$1" "$work/ads.txt" docs/readme.txt
 }
 ntfs_image ntfs.img 4M
+
 { head -c 65536 /dev/zero; printf 'after the hole\n'; } | md5sum | sed 's/-$/sparse.bin/' >>files.md5
+
+# Hard links: one file under three names in two directories (each ln
+# through ntfs-3g adds a $FILE_NAME to the file's MFT record), beside a
+# file with one name.
+ntfs_links_image() {
+	rm -f "$1"
+	truncate -s 2M "$1"
+	mkntfs -q -F -Q -c 1024 -L LINKS "$1" >/dev/null 2>&1
+	mkdir -p "$work/mnt"
+	ntfs-3g "$1" "$work/mnt"
+	mkdir "$work/mnt/a" "$work/mnt/b"
+	printf 'one file, three names\n' >"$work/mnt/a/one.txt"
+	ln "$work/mnt/a/one.txt" "$work/mnt/b/two.txt"
+	ln "$work/mnt/a/one.txt" "$work/mnt/a/three.txt"
+	printf 'one name\n' >"$work/mnt/b/plain.txt"
+	touch -d @$SOURCE_DATE_EPOCH "$work/mnt/a/one.txt" "$work/mnt/b/plain.txt"
+	umount "$work/mnt"
+}
+ntfs_links_image ntfs-links.img
+printf 'one file, three names\n' | md5sum | sed 's/-$/one.txt/' >>files.md5
+printf 'one name\n' | md5sum | sed 's/-$/plain.txt/' >>files.md5
 
 # --- exFAT -----------------------------------------------------------------
 exfat_image() {
@@ -155,7 +177,7 @@ dd if=ntfs.img of="$work/gpt.img" bs=512 seek=2048 conv=notrunc status=none
 dd if=fat12.img of="$work/gpt.img" bs=512 seek=10240 conv=notrunc status=none
 gzip -9n <"$work/gpt.img" >gpt.img.gz
 
-gzip -9nf ntfs.img fat12.img fat16.img ext4.img exfat.img
+gzip -9nf ntfs.img ntfs-links.img fat12.img fat16.img ext4.img exfat.img
 
 # --- small fuzz seeds ------------------------------------------------------
 # Go's fuzzer is slow on megabyte inputs; these are the smallest volumes
