@@ -37,8 +37,11 @@ func Sniff(head []byte) Container {
 
 // Expand walks the items inside parent, whose open content is f and whose
 // format Sniff found to be c. Children get the locator parent.Path + "!" +
-// inner path and depth parent.Depth+1. Limits bound the expansion; hitting
-// one yields an item with Err set (the scan reports it), not a silent stop.
+// inner path, the Parts of parent followed by the inner path, and depth
+// parent.Depth+1; items about the container itself (errors, the summary of
+// a disk, an image's ImageInfo) carry parent's locator and Parts. Limits
+// bound the expansion; hitting one yields an item with Err set (the scan
+// reports it), not a silent stop.
 func Expand(ctx context.Context, parent Item, f File, c Container, lim Limits, fn WalkFunc) error {
 	return ExpandWait(ctx, parent, f, c, lim, fn, nil)
 }
@@ -61,12 +64,13 @@ func ExpandWait(ctx context.Context, parent Item, f File, c Container, lim Limit
 	if wait == nil {
 		wait = func() {}
 	}
+	fn = withParentParts(parent, fn)
 	if c.Name == "e01" && parent.Depth < lim.MaxDepth {
 		return expandEWF(ctx, parent, f, lim, fn, wait)
 	}
 	defer wait()
 	if parent.Depth >= lim.MaxDepth {
-		return fn(Item{Path: parent.Path, Depth: parent.Depth, Err: fmt.Errorf("container nesting depth limit %d reached; %s content not examined", lim.MaxDepth, c.Name)})
+		return fn(Item{Path: parent.Path, Parts: parent.PathParts(), Depth: parent.Depth, Err: fmt.Errorf("container nesting depth limit %d reached; %s content not examined", lim.MaxDepth, c.Name)})
 	}
 	if isVolumeContainer(c) {
 		return expandVolume(ctx, parent, f, lim, fn)
@@ -75,4 +79,17 @@ func ExpandWait(ctx context.Context, parent Item, f File, c Container, lim Limit
 		return expandArchive(ctx, parent, f, c, lim, fn)
 	}
 	return fmt.Errorf("%s: %s containers are not supported yet", parent.Path, c.Name)
+}
+
+// withParentParts gives the items an expansion sends at the container's
+// own locator (its errors, a disk's summary item, an image's ImageInfo
+// item) the container's Parts, so that the code building them need not
+// repeat them; children carry their own.
+func withParentParts(parent Item, fn WalkFunc) WalkFunc {
+	return func(it Item) error {
+		if it.Parts == nil && it.Path == parent.Path {
+			it.Parts = parent.PathParts()
+		}
+		return fn(it)
+	}
 }

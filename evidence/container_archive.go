@@ -48,6 +48,7 @@ func expandArchive(ctx context.Context, parent Item, f File, c Container, lim Li
 		}
 		it := Item{
 			Path:  parent.Path + "!" + m.Name,
+			Parts: parent.child(m.Name),
 			Size:  max(m.Size, 0),
 			Type:  memberType(m.Mode),
 			Depth: parent.Depth + 1,
@@ -74,6 +75,7 @@ func expandArchive(ctx context.Context, parent Item, f File, c Container, lim Li
 	}
 	return fn(Item{
 		Path:  parent.Path,
+		Parts: parent.PathParts(),
 		Depth: parent.Depth,
 		Meta:  Metadata{Encrypted: errors.Is(err, archive.ErrEncryptedHeaders)},
 		Err:   err,

@@ -58,8 +58,9 @@ func expandVolume(ctx context.Context, parent Item, f File, lim Limits, fn WalkF
 // archive) of size bytes. parent is the item of the disk itself: children
 // get the locator parent.Path + "!" + inner path ("disk.E01!p2/Users/a/x.jpg";
 // a bare volume has no "pN" level; an NTFS alternate data stream ends in
-// ":name") and depth parent.Depth+1, and carry file-system metadata (MFT
-// entry or inode number, deleted flag, stream name, MAC(B) times).
+// ":name"), parent's Parts followed by the inner path, and depth
+// parent.Depth+1, and carry file-system metadata (MFT entry or inode
+// number, deleted flag, stream name, MAC(B) times).
 //
 // A partition or volume that cannot be parsed becomes an item with Err that
 // names it. After the files, WalkDisk sends one item of Type Other with the
@@ -73,19 +74,20 @@ func expandVolume(ctx context.Context, parent Item, f File, lim Limits, fn WalkF
 func WalkDisk(ctx context.Context, parent Item, r io.ReaderAt, size int64, fn WalkFunc) (*volume.Summary, error) {
 	depth := parent.Depth + 1
 	sum, err := volume.Walk(ctx, r, size, func(e volume.Entry) error {
-		return fn(volumeItem(parent.Path, depth, e))
+		return fn(volumeItem(parent, depth, e))
 	})
 	if err != nil {
 		return sum, err
 	}
 	gaps := make([]Gap, len(sum.Gaps)) // non-nil even when empty: it marks the summary item
 	copy(gaps, sum.Gaps)
-	return sum, fn(Item{Path: parent.Path, Type: Other, Depth: depth, Unexamined: gaps})
+	return sum, fn(Item{Path: parent.Path, Parts: parent.PathParts(), Type: Other, Depth: depth, Unexamined: gaps})
 }
 
-func volumeItem(parentPath string, depth int, e volume.Entry) Item {
+func volumeItem(parent Item, depth int, e volume.Entry) Item {
 	it := Item{
-		Path:  parentPath + "!" + e.Path,
+		Path:  parent.Path + "!" + e.Path,
+		Parts: parent.child(e.Path),
 		Size:  e.Size,
 		Depth: depth,
 		Meta: Metadata{
@@ -100,7 +102,7 @@ func volumeItem(parentPath string, depth int, e volume.Entry) Item {
 		},
 	}
 	if e.Path == "" {
-		it.Path = parentPath
+		it.Path, it.Parts = parent.Path, parent.PathParts()
 	}
 	switch e.Kind {
 	case volume.KindSymlink:

@@ -28,7 +28,7 @@ type dirFrame struct {
 func (s *hostSource) walkDir(ctx context.Context, fn WalkFunc) error {
 	entries, err := s.readDir(s.root)
 	if err != nil {
-		if e := fn(Item{Path: s.root, Type: Other, Err: err}); e != nil {
+		if e := fn(Item{Path: s.root, Parts: []string{s.root}, Type: Other, Err: err}); e != nil {
 			return e
 		}
 	}
@@ -50,7 +50,7 @@ func (s *hostSource) walkDir(ctx context.Context, fn WalkFunc) error {
 		if e.IsDir() {
 			sub, err := s.readDir(p)
 			if err != nil {
-				if e := fn(Item{Path: p, Type: Other, Err: err}); e != nil {
+				if e := fn(Item{Path: p, Parts: []string{p}, Type: Other, Err: err}); e != nil {
 					return e
 				}
 			}
@@ -61,13 +61,13 @@ func (s *hostSource) walkDir(ctx context.Context, fn WalkFunc) error {
 		}
 		fi, err := e.Info() // lstat: never follows a link
 		if err != nil {
-			if e := fn(Item{Path: p, Type: Other, Err: fmt.Errorf("lstat %s: %w", p, err)}); e != nil {
+			if e := fn(Item{Path: p, Parts: []string{p}, Type: Other, Err: fmt.Errorf("lstat %s: %w", p, err)}); e != nil {
 				return e
 			}
 			continue
 		}
 		if fi.IsDir() { // replaced by a directory since it was listed
-			if e := fn(Item{Path: p, Type: Other, Err: fmt.Errorf("%s: changed from file to directory while walked; not examined", p)}); e != nil {
+			if e := fn(Item{Path: p, Parts: []string{p}, Type: Other, Err: fmt.Errorf("%s: changed from file to directory while walked; not examined", p)}); e != nil {
 				return e
 			}
 			continue
@@ -103,7 +103,7 @@ func (s *hostSource) readDir(dir string) ([]fs.DirEntry, error) {
 
 // item describes the file p whose lstat result is fi.
 func (s *hostSource) item(p string, fi fs.FileInfo, isRoot bool) Item {
-	it := Item{Path: p, Meta: statMeta(fi)}
+	it := Item{Path: p, Parts: []string{p}, Meta: statMeta(fi)}
 	mode := fi.Mode()
 	switch {
 	case mode.IsRegular():

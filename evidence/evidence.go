@@ -6,6 +6,12 @@
 // a directory; for an item inside a container, the container's locator, "!",
 // and the inner path, once per level ("case/disk.E01!p2/Users/a/pic.jpg",
 // "case/x.zip!inner/y.zip!z.jpg").
+//
+// A name may itself hold "!" (a ZIP member "a!b.jpg"), so Path alone can
+// be read more than one way. Item.Parts holds the same locator split
+// into its components, outermost source path first, then one inner path
+// per container level (["case/x.zip", "inner/y.zip", "z.jpg"]), and says
+// unambiguously where each level begins: strings.Join(Parts, "!") is Path.
 package evidence
 
 import (
@@ -56,7 +62,16 @@ type File interface {
 
 // An Item is one thing found in the evidence.
 type Item struct {
-	Path  string // locator; see the package documentation
+	Path string // locator; see the package documentation
+
+	// Parts are the components of Path: the path of the outermost source
+	// (a file or directory entry of the host), then the inner path of the
+	// item at each container level, so that strings.Join(Parts, "!") ==
+	// Path. Unlike Path they stay unambiguous when a name holds "!". Every
+	// Item this package creates has them; for an Item built elsewhere
+	// without them, PathParts treats Path as one component.
+	Parts []string
+
 	Size  int64
 	Type  Type
 	Meta  Metadata
@@ -91,6 +106,24 @@ type Item struct {
 	// outcome of checking its stored media hashes. It is not an error; the
 	// scan adds it to its summary.
 	Image *ImageInfo `json:"-"`
+}
+
+// PathParts returns it.Parts, or Path as the only component when Parts
+// is empty (an Item built outside this package). The slice is shared:
+// callers must not change it.
+func (it Item) PathParts() []string {
+	if len(it.Parts) == 0 {
+		return []string{it.Path}
+	}
+	return it.Parts
+}
+
+// child returns the Parts of an item inside it at inner path inner. The
+// result never shares its backing array with it.Parts, so that siblings
+// cannot overwrite each other's last component.
+func (it Item) child(inner string) []string {
+	parts := it.PathParts()
+	return append(parts[:len(parts):len(parts)], inner)
 }
 
 // ImageInfo describes one disk image: the chain-of-custody fields of its

@@ -16,6 +16,31 @@
 // records then add "path_hex": the exact bytes of the path in lower-case
 // hex, from which the path is recovered without loss. Paths that are valid
 // UTF-8 are written as they are and get no "path_hex".
+//
+// # Names that hold "!"
+//
+// A locator joins its levels with "!" (docs/DESIGN.md), so a ZIP member
+// named "a!b.jpg" in x.zip has the path "x.zip!a!b.jpg", which also reads
+// as b.jpg inside a container a. When a component of an item's locator
+// (evidence.Item.Parts) holds "!", its JSON Lines match and error records
+// add "path_parts": the components, outermost source path first, then one
+// inner path per container level (["case/x.zip","a!b.jpg"]). Records of
+// other items have no "path_parts", so their reports are unchanged. Each
+// component is written as "path" is (DisplayPath), and joined with "!"
+// they give "path" exactly; when "path_hex" is present, the component
+// bytes are recovered from it by splitting at the "!" that path_parts
+// places between them (a component holds as many "!" in its display form
+// as in its bytes).
+//
+// # CSV columns
+//
+// A CSV scan report has the columns type, path, size, one per digest
+// (pdq adds pdq_quality), set, kind, algorithms, distance, ids,
+// categories, series, error, and then the item's file-system metadata as
+// the JSON Lines fields of the same names give it: file_system, inode,
+// stream, deleted, modified, accessed, changed, created. Metadata cells
+// are empty when not known; deleted is "true" or empty, as the JSON field
+// is present only when true. Columns are only ever added at the end.
 package report
 
 import (

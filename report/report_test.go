@@ -293,17 +293,45 @@ func TestPlantedTreeCSVAndText(t *testing.T) {
 		b := []byte(contents[n])
 		return []string{fmt.Sprint(len(b)), hexSum(hashset.MD5, b), hexSum(hashset.SHA1, b), hexSum(hashset.SHA256, b)}
 	}
+	// The metadata columns, after every earlier column: a host file has
+	// no file system name, stream, deleted flag or (here) birth time.
+	meta := func(name string) []string {
+		fi, err := os.Lstat(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ino, changed := statInodeChange(fi)
+		return []string{"", fmt.Sprint(ino), "", "", fi.ModTime().UTC().Format(time.RFC3339), "accessed",
+			changed.UTC().Format(time.RFC3339), ""}
+	}
 	row := func(typ, name string, digests []string, rest ...string) []string {
-		return append(append([]string{typ, filepath.Join(root, name)}, digests...), rest...)
+		r := append(append([]string{typ, filepath.Join(root, name)}, digests...), rest...)
+		if name == `bad\xFFname` {
+			name = "bad\xffname"
+		}
+		return append(r, meta(name)...)
 	}
 	want := [][]string{
-		{"type", "path", "size", "md5", "sha1", "sha256", "set", "kind", "algorithms", "distance", "ids", "categories", "series", "error"},
+		{"type", "path", "size", "md5", "sha1", "sha256", "set", "kind", "algorithms", "distance", "ids", "categories", "series", "error",
+			"file_system", "inode", "stream", "deleted", "modified", "accessed", "changed", "created"},
 		row("match", "alert.jpg", c("alert.jpg"), "cases", "alert", "md5", "0", "a1.jpg", "1", "", ""),
 		row("match", `bad\xFFname`, c("bad\xffname"), "cases", "alert", "sha1", "0", "c3", "", "", ""),
 		row("match", "both.bin", c("both.bin"), "cases", "alert", "sha256", "0", "b2.bin", "2", "", ""),
 		row("match", "both.bin", c("both.bin"), "nsrl", "known", "md5", "0", "17", "", "", ""),
 		row("error", "unreadable.bin", []string{"", "", "", ""}, "", "", "", "", "", "", "",
 			"read "+filepath.Join(root, "unreadable.bin")+" at offset 0: input/output error (injected)"),
+	}
+	// The access time was taken before the item was read, which may have
+	// moved it since: it must be there, as a UTC RFC 3339 time.
+	const accessedCol = 19
+	for _, r := range rows[1:] {
+		if len(r) != len(want[0]) {
+			continue // reported below
+		}
+		if _, err := time.Parse(time.RFC3339, r[accessedCol]); err != nil || !strings.HasSuffix(r[accessedCol], "Z") {
+			t.Errorf("row %q: accessed %q is not a UTC RFC 3339 time", r, r[accessedCol])
+		}
+		r[accessedCol] = "accessed"
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("CSV\n got %q\nwant %q", rows, want)
@@ -435,7 +463,8 @@ func TestCSVOneRowPerFileAndSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	md5Sum := md5.Sum([]byte("x"))
-	w.Add(scan.Result{Outcome: scan.Matched, Item: evidence.Item{Path: "case/a.jpg", Size: 1},
+	w.Add(scan.Result{Outcome: scan.Matched, Item: evidence.Item{Path: "case/a.jpg", Size: 1,
+		Meta: evidence.Metadata{FileSystem: "fat16", Inode: 7, Deleted: true, Modified: time.Date(2023, 11, 14, 22, 13, 20, 0, time.UTC)}},
 		Digests: []scan.Digest{{Algorithm: hashset.MD5, Sum: md5Sum[:], Quality: -1}, {Algorithm: hashset.PDQ, Sum: make([]byte, 32), Quality: 90}},
 		Matches: []match.Match{
 			{Set: "cases", Kind: hashset.Alert, Algorithm: hashset.MD5, ID: "m1", Category: "1"},
@@ -452,11 +481,13 @@ func TestCSVOneRowPerFileAndSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := []string{"match", "case/a.jpg", "1", hex.EncodeToString(md5Sum[:]), strings.Repeat("0", 64), "90"}
+	meta := []string{"fat16", "7", "", "true", "2023-11-14T22:13:20Z", "", "", ""} // on every row of the file
 	want := [][]string{
-		{"type", "path", "size", "md5", "pdq", "pdq_quality", "set", "kind", "algorithms", "distance", "ids", "categories", "series", "error"},
-		append(append([]string{}, base...), "cases", "alert", "md5;pdq", "0", "m1;p1;p2", "1;2", "", ""),
-		append(append([]string{}, base...), "other", "alert", "pdq", "9", "o1", "", "", ""),
-		append(append([]string{}, base...), "nsrl", "known", "md5", "0", "17", "", "", ""),
+		{"type", "path", "size", "md5", "pdq", "pdq_quality", "set", "kind", "algorithms", "distance", "ids", "categories", "series", "error",
+			"file_system", "inode", "stream", "deleted", "modified", "accessed", "changed", "created"},
+		append(append(append([]string{}, base...), "cases", "alert", "md5;pdq", "0", "m1;p1;p2", "1;2", "", ""), meta...),
+		append(append(append([]string{}, base...), "other", "alert", "pdq", "9", "o1", "", "", ""), meta...),
+		append(append(append([]string{}, base...), "nsrl", "known", "md5", "0", "17", "", "", ""), meta...),
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("CSV\n got %q\nwant %q", rows, want)

@@ -38,6 +38,7 @@ type Writer struct {
 // record is what a report keeps of a match or error result.
 type record struct {
 	path    string
+	parts   []string // evidence.Item.Parts
 	failed  bool
 	size    int64
 	digests []scan.Digest
@@ -84,6 +85,7 @@ func (w *Writer) writeHeader(images []evidence.ImageInfo) {
 			}
 		}
 		cols = append(cols, csvMatchColumns...)
+		cols = append(cols, csvMetaColumns...)
 		w.writeCSV(cols)
 	case Text:
 		w.writeText(w.header, images)
@@ -95,13 +97,13 @@ func (w *Writer) writeHeader(images []evidence.ImageInfo) {
 func (w *Writer) Add(r scan.Result) {
 	switch r.Outcome {
 	case scan.Matched:
-		w.records = append(w.records, record{path: r.Item.Path, size: r.Item.Size, digests: r.Digests, matches: r.Matches, meta: r.Item.Meta})
+		w.records = append(w.records, record{path: r.Item.Path, parts: r.Item.Parts, size: r.Item.Size, digests: r.Digests, matches: r.Matches, meta: r.Item.Meta})
 	case scan.Failed:
 		msg := "unknown error"
 		if r.Err != nil {
 			msg = r.Err.Error()
 		}
-		w.records = append(w.records, record{path: r.Item.Path, failed: true, size: r.Item.Size, errText: msg, meta: r.Item.Meta})
+		w.records = append(w.records, record{path: r.Item.Path, parts: r.Item.Parts, failed: true, size: r.Item.Size, errText: msg, meta: r.Item.Meta})
 	}
 }
 
@@ -163,6 +165,7 @@ type matchRecord struct {
 	Type       string       `json:"type"`
 	Path       string       `json:"path"`
 	PathHex    string       `json:"path_hex,omitempty"`
+	PathParts  []string     `json:"path_parts,omitempty"` // see pathPartsField
 	Size       int64        `json:"size"`
 	MD5        string       `json:"md5,omitempty"`
 	SHA1       string       `json:"sha1,omitempty"`
@@ -197,10 +200,11 @@ func metaFieldsOf(m evidence.Metadata) metaFields {
 }
 
 type errorRecord struct {
-	Type    string `json:"type"`
-	Path    string `json:"path"`
-	PathHex string `json:"path_hex,omitempty"`
-	Error   string `json:"error"`
+	Type      string   `json:"type"`
+	Path      string   `json:"path"`
+	PathHex   string   `json:"path_hex,omitempty"`
+	PathParts []string `json:"path_parts,omitempty"` // see pathPartsField
+	Error     string   `json:"error"`
 
 	metaFields
 }
@@ -208,6 +212,7 @@ type errorRecord struct {
 func (w *Writer) matchRecord(r record) matchRecord {
 	m := matchRecord{Type: "match", Size: r.size, Matches: []matchEntry{}}
 	m.Path, m.PathHex = pathFields(r.path)
+	m.PathParts = pathPartsField(r.path, r.parts)
 	m.MD5, _ = digestHex(r.digests, hashset.MD5)
 	m.SHA1, _ = digestHex(r.digests, hashset.SHA1)
 	m.SHA256, _ = digestHex(r.digests, hashset.SHA256)
@@ -229,6 +234,7 @@ func (w *Writer) matchRecord(r record) matchRecord {
 func (w *Writer) errorRecord(r record) errorRecord {
 	e := errorRecord{Type: "error", Error: r.errText, metaFields: metaFieldsOf(r.meta)}
 	e.Path, e.PathHex = pathFields(r.path)
+	e.PathParts = pathPartsField(r.path, r.parts)
 	return e
 }
 
@@ -238,6 +244,27 @@ func pathFields(p string) (display, hexBytes string) {
 		return d, ""
 	}
 	return d, PathHex(p)
+}
+
+// pathPartsField returns the "path_parts" of a record: the components of
+// the locator p (evidence.Item.Parts), each in the display form of "path"
+// (DisplayPath), but only when some component holds "!", which makes p
+// ambiguous; nil otherwise, and when the components are not known or do
+// not join to p. Joined with "!", the components give "path" exactly,
+// since DisplayPath neither adds nor removes a "!". For a path that is not
+// UTF-8, each component holds as many "!" as its bytes do, so the exact
+// bytes in "path_hex" split into the exact components at the "!" that
+// path_parts puts between them.
+func pathPartsField(p string, parts []string) []string {
+	if len(parts) == 0 || !slices.ContainsFunc(parts, func(s string) bool { return strings.Contains(s, "!") }) ||
+		strings.Join(parts, "!") != p {
+		return nil
+	}
+	out := make([]string, len(parts))
+	for i, s := range parts {
+		out[i], _ = DisplayPath(s)
+	}
+	return out
 }
 
 type summaryRecord struct {
@@ -321,14 +348,37 @@ func (w *Writer) csvRows(r record) {
 			}
 		}
 	}
+	meta := metaCells(r.meta)
 	if r.failed {
-		w.writeCSV(append(base, "", "", "", "", "", "", "", cell(r.errText)))
+		w.writeCSV(append(append(base, "", "", "", "", "", "", "", cell(r.errText)), meta...))
 		return
 	}
 	for _, g := range groupBySet(r.matches) {
-		w.writeCSV(append(append([]string{}, base...), cell(g.set), g.kind, strings.Join(g.algorithms, ";"),
-			strconv.Itoa(g.distance), cell(strings.Join(g.ids, ";")), cell(strings.Join(g.categories, ";")), cell(strings.Join(g.series, ";")), ""))
+		row := append(append([]string{}, base...), cell(g.set), g.kind, strings.Join(g.algorithms, ";"),
+			strconv.Itoa(g.distance), cell(strings.Join(g.ids, ";")), cell(strings.Join(g.categories, ";")), cell(strings.Join(g.series, ";")), "")
+		w.writeCSV(append(row, meta...))
 	}
+}
+
+// csvMetaColumns follow csvMatchColumns (added after them, so that scripts
+// reading the earlier columns by position keep working): the item's
+// file-system metadata, as the JSON Lines fields of the same names give
+// it, on every row of the item. A cell is empty when the value is not
+// known; "deleted" is "true" for an entry the file system marks deleted
+// and empty otherwise, as the JSON field is present only then.
+var csvMetaColumns = []string{"file_system", "inode", "stream", "deleted", "modified", "accessed", "changed", "created"}
+
+// metaCells returns the csvMetaColumns cells of m.
+func metaCells(m evidence.Metadata) []string {
+	f := metaFieldsOf(m)
+	inode, deleted := "", ""
+	if f.Inode != 0 {
+		inode = strconv.FormatUint(f.Inode, 10)
+	}
+	if f.Deleted {
+		deleted = "true"
+	}
+	return []string{cell(f.FileSystem), inode, cell(f.Stream), deleted, f.Modified, f.Accessed, f.Changed, f.Created}
 }
 
 // csvMatchColumns follow the digest columns of a CSV report: one row per
@@ -375,8 +425,11 @@ func groupBySet(ms []match.Match) []setMatches {
 
 // cell defuses text that a spreadsheet would run as a formula (a file
 // name like "=HYPERLINK(...)" planted on seized media): such cells get a
-// leading apostrophe, which spreadsheets hide.
+// leading apostrophe, which spreadsheets hide. Text that is not UTF-8 (an
+// error naming such a path, an id from a list) is written as DisplayPath
+// writes paths, since CSV text must be UTF-8.
 func cell(s string) string {
+	s, _ = DisplayPath(s)
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}

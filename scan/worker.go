@@ -412,7 +412,7 @@ func (w *worker) expand(ctx context.Context, parent evidence.Item, f evidence.Fi
 	})
 	w.helpUntil(ctx, &children) // again, in case Expand panicked before its wait
 	if err != nil && ctx.Err() == nil {
-		s.emit(Result{Outcome: Failed, Item: evidence.Item{Path: parent.Path, Size: parent.Size, Type: parent.Type, Depth: parent.Depth},
+		s.emit(Result{Outcome: Failed, Item: evidence.Item{Path: parent.Path, Parts: parent.Parts, Size: parent.Size, Type: parent.Type, Meta: parent.Meta, Depth: parent.Depth},
 			Err:   fmt.Errorf("%s: %s content not (fully) examined: %w", parent.Path, c.Name, err),
 			extra: true, notExamined: fmt.Sprintf("%s (%s): %v", parent.Path, c.Name, err)})
 	}
