@@ -1,37 +1,15 @@
 package evidence
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
-)
 
-// buildZip returns a ZIP archive holding the named members.
-func buildZip(t *testing.T, members map[string][]byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, name := range slices.Sorted(maps.Keys(members)) {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(members[name]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+	"github.com/hashtriage/hashtriage/internal/fixture"
+)
 
 // walkAndExpand walks root with Open and expands every item the way the
 // scan does (expandAll), returning what it saw.
@@ -79,13 +57,8 @@ func checkPartsJoin(t *testing.T, seen []seenItem) {
 // levels really are.
 func TestPartsOfNamesWithBang(t *testing.T) {
 	root := t.TempDir()
-	inner := buildZip(t, map[string][]byte{"c!d.jpg": []byte("deep")})
-	outer := buildZip(t, map[string][]byte{
-		"a!b.jpg":      []byte("member"),
-		"in!ner.zip":   inner,
-		"plain/x.txt":  []byte("plain"),
-		"dir!/y!.txt!": []byte("odd"),
-	})
+	inner := fixture.Zip(t, "c!d.jpg", "deep")
+	outer := fixture.Zip(t, "a!b.jpg", "member", "dir!/y!.txt!", "odd", "in!ner.zip", string(inner), "plain/x.txt", "plain")
 	dir := filepath.Join(root, "case!1")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)

@@ -87,16 +87,21 @@ func FuzzPathParts(f *testing.F) {
 			Matches: []match.Match{{Set: "s", Kind: hashset.Alert, Algorithm: hashset.MD5, ID: inner}}}
 		fail := scan.Result{Outcome: scan.Failed, Item: it, Err: errString(inner)}
 
-		var out bytes.Buffer
-		w, err := report.NewWriter(&out, report.JSONL, report.Header{Algorithms: []string{"md5"}})
-		if err != nil {
-			t.Fatal(err)
+		// render writes the two results as a report of format f.
+		render := func(f report.Format) *bytes.Buffer {
+			var out bytes.Buffer
+			w, err := report.NewWriter(&out, f, report.Header{Algorithms: []string{"md5"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Add(match1)
+			w.Add(fail)
+			if err := w.Close(scan.Summary{}); err != nil {
+				t.Fatal(err)
+			}
+			return &out
 		}
-		w.Add(match1)
-		w.Add(fail)
-		if err := w.Close(scan.Summary{}); err != nil {
-			t.Fatal(err)
-		}
+		out := render(report.JSONL)
 		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 		if len(lines) != 4 {
 			t.Fatalf("%d lines for 4 records: %q", len(lines), out.String())
@@ -142,20 +147,11 @@ func FuzzPathParts(f *testing.F) {
 			}
 		}
 
-		out.Reset()
-		w, err = report.NewWriter(&out, report.CSV, report.Header{Algorithms: []string{"md5"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Add(match1)
-		w.Add(fail)
-		if err := w.Close(scan.Summary{}); err != nil {
-			t.Fatal(err)
-		}
+		out = render(report.CSV)
 		if !utf8.Valid(out.Bytes()) {
 			t.Fatalf("CSV is not UTF-8: %q", out.String())
 		}
-		rows, err := csv.NewReader(&out).ReadAll()
+		rows, err := csv.NewReader(out).ReadAll()
 		if err != nil {
 			t.Fatalf("CSV does not parse: %v\n%q", err, out.String())
 		}

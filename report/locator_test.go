@@ -1,7 +1,6 @@
 package report_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -17,29 +16,11 @@ import (
 
 	"github.com/hashtriage/hashtriage/evidence"
 	"github.com/hashtriage/hashtriage/hashset"
+	"github.com/hashtriage/hashtriage/internal/fixture"
 	"github.com/hashtriage/hashtriage/match"
 	"github.com/hashtriage/hashtriage/report"
 	"github.com/hashtriage/hashtriage/scan"
 )
-
-// zipOf returns a ZIP archive holding members (name, content pairs) in
-// the order given.
-func zipOf(t *testing.T, members ...string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for i := 0; i+1 < len(members); i += 2 {
-		w, err := zw.Create(members[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write([]byte(members[i+1]))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // scanJSONL scans root with m and returns the JSON Lines report's match
 // and error records, as written.
@@ -72,8 +53,8 @@ func scanJSONL(t *testing.T, root string, m *fakeMatcher) []string {
 // ZIP whose own name holds "!".
 func TestPathPartsOfBangNames(t *testing.T) {
 	root := t.TempDir()
-	inner := zipOf(t, "c!d.jpg", "deep member")
-	outer := zipOf(t, "a!b.jpg", "member with a bang", "in!ner.zip", string(inner), "plain.jpg", "plain member")
+	inner := fixture.Zip(t, "c!d.jpg", "deep member")
+	outer := fixture.Zip(t, "a!b.jpg", "member with a bang", "in!ner.zip", string(inner), "plain.jpg", "plain member")
 	x := filepath.Join(root, "x.zip")
 	if err := os.WriteFile(x, outer, 0o644); err != nil {
 		t.Fatal(err)
@@ -119,7 +100,7 @@ func TestPathPartsOfBangNames(t *testing.T) {
 // were before the field existed.
 func TestNoPathPartsWithoutBang(t *testing.T) {
 	root := t.TempDir()
-	if err := os.WriteFile(filepath.Join(root, "x.zip"), zipOf(t, "dir/a.jpg", "zipped alert", "b.txt", "unlisted"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(root, "x.zip"), fixture.Zip(t, "dir/a.jpg", "zipped alert", "b.txt", "unlisted"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(root, "loose.jpg"), []byte("loose alert"), 0o644); err != nil {
@@ -184,9 +165,7 @@ func TestPathPartsRecords(t *testing.T) {
 // metadata of the JSON Lines report in columns after every earlier one,
 // on match and error rows alike; cells are empty where nothing is known.
 func TestMetadataCSVColumns(t *testing.T) {
-	meta := evidence.Metadata{FileSystem: "ntfs", Inode: 42, Deleted: true, Stream: "=cmd",
-		Modified: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Accessed: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC),
-		Changed: time.Date(2026, 3, 4, 5, 6, 7, 0, time.FixedZone("CET", 3600)), Created: time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC)}
+	meta := deletedNTFSFile("=cmd")
 	var out bytes.Buffer
 	w, err := report.NewWriter(&out, report.CSV, report.Header{Tool: "hashtriage", Algorithms: []string{"md5"}})
 	if err != nil {

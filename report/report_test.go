@@ -547,14 +547,20 @@ func TestHeaderDiskImages(t *testing.T) {
 	}
 }
 
+// deletedNTFSFile is the metadata of a deleted NTFS file's stream (every
+// MAC(B) time set, one not in UTC) for the metadata tests.
+func deletedNTFSFile(stream string) evidence.Metadata {
+	return evidence.Metadata{FileSystem: "ntfs", Inode: 42, Deleted: true, Stream: stream,
+		Modified: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Accessed: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC),
+		Changed: time.Date(2026, 3, 4, 5, 6, 7, 0, time.FixedZone("CET", 3600)), Created: time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC)}
+}
+
 // TestMetadataOnMatchAndErrorRecords: an item inside a disk image carries
 // its file-system metadata on its match record and on its error record
 // alike (a corrupt chunk inside a deleted file must say the file was
 // deleted), under the same field names, with every MAC(B) time.
 func TestMetadataOnMatchAndErrorRecords(t *testing.T) {
-	meta := evidence.Metadata{FileSystem: "ntfs", Inode: 42, Deleted: true, Stream: "Zone.Identifier",
-		Modified: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Accessed: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC),
-		Changed: time.Date(2026, 3, 4, 5, 6, 7, 0, time.FixedZone("CET", 3600)), Created: time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC)}
+	meta := deletedNTFSFile("Zone.Identifier")
 	var out bytes.Buffer
 	w, err := report.NewWriter(&out, report.JSONL, report.Header{Tool: "hashtriage", Algorithms: []string{"md5"}})
 	if err != nil {

@@ -1,7 +1,6 @@
 package scan_test
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -112,27 +111,8 @@ func TestDiskChildrenUseThePool(t *testing.T) {
 // forever, and every file must be found at its full locator.
 func TestNestedContainersNoDeadlock(t *testing.T) {
 	img, sums := volumeFixture(t)
-	zipOf := func(members map[string][]byte) []byte {
-		var b bytes.Buffer
-		zw := zip.NewWriter(&b)
-		for _, name := range []string{"a.img", "inner.zip", "note.txt", "b.img"} {
-			content, ok := members[name]
-			if !ok {
-				continue
-			}
-			w, err := zw.Create(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w.Write(content)
-		}
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return b.Bytes()
-	}
-	inner := zipOf(map[string][]byte{"a.img": img, "note.txt": []byte("inner note")})
-	outer := zipOf(map[string][]byte{"inner.zip": inner, "b.img": img})
+	inner := fixture.Zip(t, "a.img", string(img), "note.txt", "inner note")
+	outer := fixture.Zip(t, "inner.zip", string(inner), "b.img", string(img))
 	want := map[string]string{}
 	for name, sum := range sums {
 		if name == "big.bin" || name == "pics/photo.jpg" {

@@ -5,7 +5,6 @@ package main
 // hold "!".
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -18,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/hashtriage/hashtriage/hashset"
+	"github.com/hashtriage/hashtriage/internal/fixture"
 )
 
 // TestE2ECSVMetadata scans the E01 fixture with --format csv: the CSV
@@ -115,25 +115,10 @@ func TestE2ECSVMetadata(t *testing.T) {
 // both members: path keeps DESIGN.md's form, path_parts splits it where
 // the container levels are.
 func TestE2EPathPartsBangNames(t *testing.T) {
-	zipOf := func(members ...string) []byte {
-		var buf bytes.Buffer
-		zw := zip.NewWriter(&buf)
-		for i := 0; i+1 < len(members); i += 2 {
-			w, err := zw.Create(members[i])
-			if err != nil {
-				t.Fatal(err)
-			}
-			w.Write([]byte(members[i+1]))
-		}
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return buf.Bytes()
-	}
 	caseDir := t.TempDir()
 	x := filepath.Join(caseDir, "x.zip")
-	inner := zipOf("c!d.jpg", "nested planted member")
-	if err := os.WriteFile(x, zipOf("a!b.jpg", "planted member", "in!ner.zip", string(inner)), 0o644); err != nil {
+	inner := fixture.Zip(t, "c!d.jpg", "nested planted member")
+	if err := os.WriteFile(x, fixture.Zip(t, "a!b.jpg", "planted member", "in!ner.zip", string(inner)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	db := filepath.Join(t.TempDir(), "db")
