@@ -37,10 +37,9 @@ var errOutputFull = errors.New("deflate output exceeds its buffer")
 // both lie within the index: bits 0–5 are then their bits, bits 6–12 the
 // length less 3, bits 13–16 the distance's number of extra bits (which
 // follow in the input) and bits 17–29 its base. Any other entry has bits
-// 8–15 a kind (at least kindEnd,
-// above every code length) and bits 16–30 a value: the symbol of a code
-// length code, or the offset of a second-level table (whose index width
-// is then in bits 0–5).
+// 8–15 a kind (at least kindEnd, above every code length) and bits 16–30
+// a value: the symbol of a code length code, or the offset of a
+// second-level table (whose index width is then in bits 0–5).
 const (
 	litFlag     = 1 << 31
 	pairFlag    = 1 << 30 // with litFlag
@@ -313,9 +312,10 @@ func (t *huffTable) lengthsWithDistances(dist *huffTable) {
 			continue
 		}
 		length := value(e, uint64(i))
-		// Index bits above the primary ones are zero here, unlike the
-		// input's: a distance code that fits below them is found the
-		// same whatever they are, and one that does not is skipped.
+		// When fewer than dist.primary bits of the index remain, the
+		// distance index is padded with zeros where the input has bits
+		// not known here: a code that fits in the remaining bits is
+		// found whatever they are, and a longer one is skipped below.
 		d := distFirst[(uint32(i)>>used)&(1<<dist.primary-1)]
 		codeBits := d >> 8 & 0xff
 		if codeBits >= kindEnd || used+codeBits > uint32(t.primary) || length > 130 || d>>16 >= 1<<13 {
