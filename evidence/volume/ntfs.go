@@ -47,8 +47,8 @@ type ntfsNode struct {
 	seq      uint16
 	inUse    bool
 	dir      bool
-	ntfsLink            // the name a directory's children are listed under
-	links    []ntfsLink // every name of a file: more than one for hard links
+	ntfsLink            // its name (the long one where there is an 8.3 alias)
+	others   []ntfsLink // a file's other names: its other hard links
 	streams  []ntfsStream
 	si       [4]time.Time // modified, accessed, changed, created
 }
@@ -113,6 +113,8 @@ func (v *ntfsVolume) node(id int64) (nd *ntfsNode, err error) {
 	}
 	nd = &ntfsNode{id: uint64(id), seq: e.Sequence_value(), inUse: e.Flags().IsSet("ALLOCATED"), dir: e.Flags().IsSet("DIRECTORY")}
 	bestRank := -1
+	var names [4]ntfsLink // usually one: kept off the heap
+	links := names[:0]
 	seen := map[string]bool{}
 	for _, a := range e.EnumerateAttributes(v.ctx) {
 		switch a.Type().Value {
@@ -126,8 +128,8 @@ func (v *ntfsVolume) node(id int64) (nd *ntfsNode, err error) {
 			}
 			// A DOS name is the 8.3 alias of a long name in the same
 			// directory; every other name is a link of its own.
-			if rank > 0 && !slices.Contains(nd.links, l) {
-				nd.links = append(nd.links, l)
+			if rank > 0 && !slices.Contains(links, l) {
+				links = append(links, l)
 			}
 		case ntfsparser.ATTR_TYPE_STANDARD_INFORMATION:
 			si := v.ctx.Profile.STANDARD_INFORMATION(a.Data(v.ctx), 0)
@@ -148,8 +150,10 @@ func (v *ntfsVolume) node(id int64) (nd *ntfsNode, err error) {
 	if bestRank < 0 {
 		return nil, nil // no name: unused or damaged record
 	}
-	if len(nd.links) == 0 {
-		nd.links = []ntfsLink{nd.ntfsLink} // only a DOS name
+	for _, l := range links {
+		if l != nd.ntfsLink {
+			nd.others = append(nd.others, l)
+		}
 	}
 	return nd, nil
 }
@@ -235,9 +239,10 @@ func (v *ntfsVolume) walk(ctx context.Context, prefix string, emit func(Entry) e
 		if id < ntfsFirstUserRecord {
 			continue
 		}
-		names := nd.links // a file is listed under each of its hard links
-		if nd.dir {
-			names = []ntfsLink{nd.ntfsLink}
+		// A file is listed under each of its hard links.
+		names := []ntfsLink{nd.ntfsLink}
+		if !nd.dir {
+			names = append(names, nd.others...)
 		}
 		for _, l := range names {
 			p := linkPath(l, id)
