@@ -237,18 +237,24 @@ func TestSevenZipHeaderCounts(t *testing.T) {
 		{"100 coder out streams", replace([]byte{4, 4, 0xf7, 0x11, 1}, []byte{4 | 0x10, 4, 0xf7, 0x11, 1, 1, 100}), "coder out streams"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			_, err := walkBytes(t, tt.data, Options{})
-			runtime.ReadMemStats(&after)
-			if !errors.Is(err, errSevenZipHeader) || !strings.Contains(err.Error(), tt.what) {
-				t.Errorf("Walk error %v, want a header error about %s", err, tt.what)
-			}
-			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
-				t.Errorf("walk allocated %d bytes", alloc)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkHeaderRefused(t, tt.data, tt.what) })
+	}
+}
+
+// checkHeaderRefused walks data, a 7z archive whose header the check must
+// refuse with an error about what, and fails t if it is not refused or if
+// walking it allocates more than 16 MiB.
+func checkHeaderRefused(t *testing.T, data []byte, what string) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := walkBytes(t, data, Options{})
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, errSevenZipHeader) || !strings.Contains(err.Error(), what) {
+		t.Errorf("Walk error %v, want a header error about %s", err, what)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Errorf("walk allocated %d bytes", alloc)
 	}
 }
 
@@ -276,18 +282,7 @@ func TestSevenZipHeaderUnverified(t *testing.T) {
 		{"header CRC does not match", badCRC, "CRC"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			_, err := walkBytes(t, tt.data, Options{})
-			runtime.ReadMemStats(&after)
-			if !errors.Is(err, errSevenZipHeader) || !strings.Contains(err.Error(), tt.what) {
-				t.Errorf("Walk error %v, want a header error about %s", err, tt.what)
-			}
-			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
-				t.Errorf("walk allocated %d bytes", alloc)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkHeaderRefused(t, tt.data, tt.what) })
 	}
 }
 
