@@ -153,6 +153,21 @@ type scratch struct {
 	bounds []uint32 // per probe: its bucket's first and end index
 }
 
+// firstSeen adds to s.touched, once each, the ids of cands not seen
+// before in this search, and returns s.touched.
+func (s *scratch) firstSeen(cands []uint32) []uint32 {
+	seen, touched := s.seen, s.touched
+	for _, id := range cands {
+		bit := uint64(1) << (id & 63)
+		if seen[id>>6]&bit == 0 {
+			seen[id>>6] |= bit
+			touched = append(touched, id)
+		}
+	}
+	s.touched = touched
+	return touched
+}
+
 func (m *mih) getScratch() *scratch {
 	if s, ok := m.pool.Get().(*scratch); ok {
 		return s
@@ -697,15 +712,7 @@ func (ix *Index256) SearchAny(qs [][32]byte, maxDist int, fn func(i, dist int)) 
 	s.groups, s.probes = groups, probes
 	cands := ix.screen(s.cands[:0], probes, groups, maxDist, s)
 	s.cands = cands
-	seen, unique := s.seen, s.touched
-	for _, id := range cands {
-		bit := uint64(1) << (id & 63)
-		if seen[id>>6]&bit == 0 {
-			seen[id>>6] |= bit
-			unique = append(unique, id)
-		}
-	}
-	s.touched = unique
+	unique := s.firstSeen(cands)
 	hashes := ix.hashes
 	if len(qw) == 1 {
 		v := qw[0]

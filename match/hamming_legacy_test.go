@@ -48,15 +48,7 @@ func (ix *legacyIndex256) SearchAny(qs [][32]byte, maxDist int, fn func(i, dist 
 		}
 	}
 	s.cands = cands
-	seen, unique := s.seen, s.touched
-	for _, id := range cands {
-		bit := uint64(1) << (id & 63)
-		if seen[id>>6]&bit == 0 {
-			seen[id>>6] |= bit
-			unique = append(unique, id)
-		}
-	}
-	s.touched = unique
+	unique := s.firstSeen(cands)
 	var block [256][4]uint64
 	for len(unique) > 0 {
 		ids := unique[:min(len(unique), len(block))]
