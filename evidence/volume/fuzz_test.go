@@ -75,19 +75,14 @@ func FuzzNTFS(f *testing.F) {
 	f.Add([]byte{0x30, 0, 0, 0xFF})                 // MFT location
 	f.Add([]byte{0x14 + 0, 2, 0, 0xFF, 0, 4, 0, 0}) // first attribute offset, record 0
 	f.Fuzz(func(t *testing.T, patch []byte) {
-		if len(patch) > 4*64 {
-			return
-		}
-		d := append([]byte(nil), base...)
-		for i := 0; i+4 <= len(patch); i += 4 {
-			pos := int(patch[i]) | int(patch[i+1])<<8 | int(patch[i+2])<<16
+		if d, ok := patched(base, patch, func(pos int) int {
 			if pos < 512 {
-				d[pos] = patch[i+3]
-			} else {
-				d[mft+(pos-512)%region] = patch[i+3]
+				return pos
 			}
+			return mft + (pos-512)%region
+		}); ok {
+			fuzzWalk(t, d)
 		}
-		fuzzWalk(t, d)
 	})
 }
 
@@ -111,21 +106,31 @@ func FuzzExFAT(f *testing.F) {
 	f.Add([]byte{96, 0, 0, 0xFF}) // root cluster
 	f.Add([]byte{0, 2, 0, 0xFF, 4, 2, 0, 0xFF})
 	f.Fuzz(func(t *testing.T, patch []byte) {
-		if len(patch) > 4*64 {
-			return
-		}
-		d := append([]byte(nil), base...)
-		for i := 0; i+4 <= len(patch); i += 4 {
-			pos := int(patch[i]) | int(patch[i+1])<<8 | int(patch[i+2])<<16
+		if d, ok := patched(base, patch, func(pos int) int {
 			switch {
 			case pos < 512:
-				d[pos] = patch[i+3]
+				return pos
 			case pos < 512+4096:
-				d[fat+pos-512] = patch[i+3]
-			default:
-				d[heap+(pos-512-4096)%(64<<10)] = patch[i+3]
+				return fat + pos - 512
 			}
+			return heap + (pos-512-4096)%(64<<10)
+		}); ok {
+			fuzzWalk(t, d)
 		}
-		fuzzWalk(t, d)
 	})
+}
+
+// patched returns a copy of base with patch applied: 4-byte tuples of a
+// 24-bit position, which place maps to an offset in base, and the byte
+// to write there. Patches of more than 64 tuples are refused (ok false),
+// so that the fuzzer spends its time on small, meaningful damage.
+func patched(base, patch []byte, place func(pos int) int) (d []byte, ok bool) {
+	if len(patch) > 4*64 {
+		return nil, false
+	}
+	d = append([]byte(nil), base...)
+	for i := 0; i+4 <= len(patch); i += 4 {
+		d[place(int(patch[i])|int(patch[i+1])<<8|int(patch[i+2])<<16)] = patch[i+3]
+	}
+	return d, true
 }
