@@ -208,16 +208,7 @@ func TestSamples(t *testing.T) {
 			if r.info.PhotoDNA != tt.photoDNA {
 				t.Errorf("PhotoDNA %d, want %d", r.info.PhotoDNA, tt.photoDNA)
 			}
-			var lines []int
-			for _, pe := range r.perrs {
-				lines = append(lines, pe.Line)
-				if pe.File != path || !strings.HasPrefix(pe.Error(), path+":") {
-					t.Errorf("parse error %q does not name the file", pe)
-				}
-			}
-			if !equalInts(lines, tt.errLines) {
-				t.Errorf("parse errors on lines %v, want %v: %v", lines, tt.errLines, r.perrs)
-			}
+			checkErrorLines(t, r, path, tt.errLines)
 			for k, v := range tt.meta {
 				if r.info.Metadata[k] != v {
 					t.Errorf("metadata %q = %q, want %q", k, r.info.Metadata[k], v)
@@ -240,18 +231,6 @@ func first(digest, id string, size int64, line int) func(*testing.T, *listResult
 				hexOf(e.Digest), e.ID, e.Size, e.Line, digest, id, size, line)
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestSamplesMatchShared makes sure the fixtures are still the shared

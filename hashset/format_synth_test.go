@@ -110,16 +110,7 @@ func TestVICSSynthetic(t *testing.T) {
 				t.Errorf("unsupported %v, want %v", r.info.Unsupported, tt.unsupp)
 			}
 			checkFields(t, r, tt.ids, tt.cats, tt.series, tt.sizes, tt.lines)
-			var errLines []int
-			for _, pe := range r.perrs {
-				errLines = append(errLines, pe.Line)
-				if !strings.HasPrefix(pe.Error(), fmt.Sprintf("%s:%d: ", p, pe.Line)) {
-					t.Errorf("error %q does not name file and record", pe)
-				}
-			}
-			if !slices.Equal(errLines, tt.errs) {
-				t.Errorf("errors for records %v, want %v: %v", errLines, tt.errs, r.perrs)
-			}
+			checkErrorLines(t, r, p, tt.errs)
 		})
 	}
 }
@@ -147,6 +138,37 @@ func checkFields(t *testing.T, r *listResult, ids, cats, series []string, sizes 
 	}
 	if lines != nil && !slices.Equal(gotLines, lines) {
 		t.Errorf("lines %v, want %v", gotLines, lines)
+	}
+}
+
+// checkErrorLines checks that r's parse errors came on the lines (or
+// records) want, each naming file p and its line: "p:line: ...".
+func checkErrorLines(t *testing.T, r *listResult, p string, want []int) {
+	t.Helper()
+	var lines []int
+	for _, pe := range r.perrs {
+		lines = append(lines, pe.Line)
+		if prefix := fmt.Sprintf("%s:%d: ", p, pe.Line); pe.File != p || !strings.HasPrefix(pe.Error(), prefix) {
+			t.Errorf("error %q does not start with %q", pe, prefix)
+		}
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("errors on lines %v, want %v: %v", lines, want, r.perrs)
+	}
+}
+
+// checkQualities checks the qualities of r's entries, if want is not nil.
+func checkQualities(t *testing.T, r *listResult, want []int) {
+	t.Helper()
+	if want == nil {
+		return
+	}
+	var q []int
+	for _, e := range r.entries {
+		q = append(q, e.Quality)
+	}
+	if !slices.Equal(q, want) {
+		t.Errorf("qualities %v, want %v", q, want)
 	}
 }
 
@@ -476,22 +498,8 @@ func TestPDQLists(t *testing.T) {
 				t.Errorf("counts %v, want %v", c, tt.counts)
 			}
 			checkFields(t, r, tt.ids, nil, nil, nil, nil)
-			if tt.quality != nil {
-				var q []int
-				for _, e := range r.entries {
-					q = append(q, e.Quality)
-				}
-				if !slices.Equal(q, tt.quality) {
-					t.Errorf("qualities %v, want %v", q, tt.quality)
-				}
-			}
-			var lines []int
-			for _, pe := range r.perrs {
-				lines = append(lines, pe.Line)
-			}
-			if !slices.Equal(lines, tt.errs) {
-				t.Errorf("errors on lines %v, want %v: %v", lines, tt.errs, r.perrs)
-			}
+			checkQualities(t, r, tt.quality)
+			checkErrorLines(t, r, p, tt.errs)
 			if !maps.Equal(r.info.Unsupported, tt.unsupp) {
 				t.Errorf("unsupported %v, want %v", r.info.Unsupported, tt.unsupp)
 			}
@@ -539,22 +547,8 @@ func TestCSVLists(t *testing.T) {
 				t.Errorf("counts %v, want %v", cnt, tt.counts)
 			}
 			checkFields(t, r, tt.ids, tt.cats, nil, tt.sizes, nil)
-			if tt.quality != nil {
-				var qs []int
-				for _, e := range r.entries {
-					qs = append(qs, e.Quality)
-				}
-				if !slices.Equal(qs, tt.quality) {
-					t.Errorf("qualities %v, want %v", qs, tt.quality)
-				}
-			}
-			var lines []int
-			for _, pe := range r.perrs {
-				lines = append(lines, pe.Line)
-			}
-			if !slices.Equal(lines, tt.errs) {
-				t.Errorf("errors on lines %v, want %v: %v", lines, tt.errs, r.perrs)
-			}
+			checkQualities(t, r, tt.quality)
+			checkErrorLines(t, r, p, tt.errs)
 		})
 	}
 }

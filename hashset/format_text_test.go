@@ -7,7 +7,6 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -155,16 +154,7 @@ func TestTextVariants(t *testing.T) {
 			if !maps.Equal(r.info.Unsupported, tt.unsupp) {
 				t.Errorf("unsupported %v, want %v", r.info.Unsupported, tt.unsupp)
 			}
-			var lines []int
-			for _, pe := range r.perrs {
-				lines = append(lines, pe.Line)
-				if want := fmt.Sprintf("%s:%d: ", p, pe.Line); !strings.HasPrefix(pe.Error(), want) {
-					t.Errorf("error %q does not start with %q", pe, want)
-				}
-			}
-			if !slices.Equal(lines, tt.errs) {
-				t.Errorf("errors on lines %v, want %v (%v)", lines, tt.errs, r.perrs)
-			}
+			checkErrorLines(t, r, p, tt.errs)
 			for _, e := range r.entries {
 				if e.Quality != -1 {
 					t.Errorf("entry %+v: quality should be unknown", e)
@@ -355,11 +345,5 @@ func TestJSONL(t *testing.T) {
 	if r.entries[2].Quality != 77 {
 		t.Errorf("pdq quality %d", r.entries[2].Quality)
 	}
-	var lines []int
-	for _, pe := range r.perrs {
-		lines = append(lines, pe.Line)
-	}
-	if !slices.Equal(lines, []int{3, 4, 5}) {
-		t.Errorf("errors on %v: %v", lines, r.perrs)
-	}
+	checkErrorLines(t, r, p, []int{3, 4, 5})
 }
