@@ -133,24 +133,7 @@ func TestTextVariants(t *testing.T) {
 			if got := r.counts(); !maps.Equal(got, tt.counts) {
 				t.Errorf("counts %v, want %v", got, tt.counts)
 			}
-			if tt.ids != nil {
-				var ids []string
-				for _, e := range r.entries {
-					ids = append(ids, e.ID)
-				}
-				if !slices.Equal(ids, tt.ids) {
-					t.Errorf("ids %q, want %q", ids, tt.ids)
-				}
-			}
-			if tt.sizes != nil {
-				var sizes []int64
-				for _, e := range r.entries {
-					sizes = append(sizes, e.Size)
-				}
-				if !slices.Equal(sizes, tt.sizes) {
-					t.Errorf("sizes %v, want %v", sizes, tt.sizes)
-				}
-			}
+			checkFields(t, r, tt.ids, nil, nil, tt.sizes, nil)
 			if !maps.Equal(r.info.Unsupported, tt.unsupp) {
 				t.Errorf("unsupported %v, want %v", r.info.Unsupported, tt.unsupp)
 			}

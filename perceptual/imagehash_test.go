@@ -9,14 +9,18 @@ import (
 	"github.com/corona10/goimagehash"
 )
 
+// goimagehashKinds pairs each goimagehash kind with the library's own
+// function, which ImageHash must agree with.
+var goimagehashKinds = []struct {
+	kind HashKind
+	fn   func(image.Image) (*goimagehash.ImageHash, error)
+}{{AHash, goimagehash.AverageHash}, {DHash, goimagehash.DifferenceHash}, {PHash, goimagehash.PerceptionHash}}
+
 // TestImageHashMatchesGoimagehash: the wrapper returns goimagehash's own
 // values and text form.
 func TestImageHashMatchesGoimagehash(t *testing.T) {
 	img := testPhoto(120, 90, 2)
-	for _, c := range []struct {
-		kind HashKind
-		fn   func(image.Image) (*goimagehash.ImageHash, error)
-	}{{AHash, goimagehash.AverageHash}, {DHash, goimagehash.DifferenceHash}, {PHash, goimagehash.PerceptionHash}} {
+	for _, c := range goimagehashKinds {
 		got, err := ImageHash(img, c.kind)
 		if err != nil {
 			t.Fatalf("%s: %v", c.kind, err)
@@ -131,10 +135,7 @@ func TestImageHashGenericTypes(t *testing.T) {
 		}
 	}
 	for name, img := range map[string]image.Image{"opaque": opaqueImage{src}, "paletted": pal, "cmyk": cmyk} {
-		for _, c := range []struct {
-			kind HashKind
-			fn   func(image.Image) (*goimagehash.ImageHash, error)
-		}{{AHash, goimagehash.AverageHash}, {DHash, goimagehash.DifferenceHash}, {PHash, goimagehash.PerceptionHash}} {
+		for _, c := range goimagehashKinds {
 			got, err := ImageHash(img, c.kind)
 			if err != nil {
 				t.Fatal(err)

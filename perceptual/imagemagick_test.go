@@ -75,6 +75,21 @@ func decodePNM(data []byte) (image.Image, error) {
 	return nil, fmt.Errorf("unsupported pnm type %s", fields[0])
 }
 
+// convertedImage decodes the vector file name in dir as the reference CLI
+// does, through ImageMagick's convert (at path convert) to PNM.
+func convertedImage(t *testing.T, convert, dir, name string) image.Image {
+	t.Helper()
+	pnm, err := exec.Command(convert, filepath.Join(dir, name), "pnm:-").Output()
+	if err != nil {
+		t.Fatalf("%s: convert: %v", name, err)
+	}
+	img, err := decodePNM(pnm)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return img
+}
+
 // TestPDQImageMagickEndToEnd decodes the original files exactly as the
 // reference CLI does (ImageMagick `convert FILE pnm:-`, which also turns
 // grey-content images into single-channel PGM) and requires the reference
@@ -99,14 +114,7 @@ func TestPDQImageMagickEndToEnd(t *testing.T) {
 	}
 	var h Hasher
 	for _, r := range readVectorCSV(t, filepath.Join(dir, "expected/cpp-cli-512-dihedral.csv")) {
-		pnm, err := exec.Command(convert, filepath.Join(dir, r.path), "pnm:-").Output()
-		if err != nil {
-			t.Fatalf("%s: convert: %v", r.path, err)
-		}
-		img, err := decodePNM(pnm)
-		if err != nil {
-			t.Fatalf("%s: %v", r.path, err)
-		}
+		img := convertedImage(t, convert, dir, r.path)
 		got, err := h.PDQDihedral(img, PDQ512)
 		if err != nil {
 			t.Fatal(err)
@@ -118,14 +126,7 @@ func TestPDQImageMagickEndToEnd(t *testing.T) {
 		}
 	}
 	for _, r := range full {
-		pnm, err := exec.Command(convert, filepath.Join(dir, r.path), "pnm:-").Output()
-		if err != nil {
-			t.Fatalf("%s: convert: %v", r.path, err)
-		}
-		img, err := decodePNM(pnm)
-		if err != nil {
-			t.Fatalf("%s: %v", r.path, err)
-		}
+		img := convertedImage(t, convert, dir, r.path)
 		for _, c := range []struct {
 			mode PDQMode
 			want vectorRow
